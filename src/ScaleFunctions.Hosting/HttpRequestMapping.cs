@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http;
+using ScaleFunctions.Intake;
+
+namespace ScaleFunctions.Hosting;
+
+/// <summary>Maps ASP.NET Core requests onto the domain's <see cref="WebhookRequest"/> and answers back.</summary>
+public static class HttpRequestMapping
+{
+    public static WebhookRequest ToWebhookRequest(this HttpRequest request) => new(
+        request.ContentType,
+        request.ContentLength,
+        name => request.Headers.TryGetValue(name, out var values) ? values.ToString() : null,
+        name => request.Query.TryGetValue(name, out var values) ? values.ToString() : null,
+        request.Body);
+
+    public static IResult ToResult(this WebhookResponse response) =>
+        Results.Content(response.JsonBody, "application/json", statusCode: response.StatusCode);
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace ScaleFunctions.Configuration;
+
+/// <summary>The <c>Clusters</c> configuration array.</summary>
+public sealed class ManagedClustersOptions
+{
+    public List<ManagedClusterOptions> Clusters { get; } = [];
+}
+
+/// <summary>Start-up validation of <see cref="ManagedClustersOptions"/>: each entry valid, no duplicates, min ≤ max.</summary>
+public sealed class ManagedClustersOptionsValidator : IValidateOptions<ManagedClustersOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ManagedClustersOptions options)
+    {
+        var failures = new List<string>();
+        for (var i = 0; i < options.Clusters.Count; i++)
+        {
+            var cluster = options.Clusters[i];
+            var context = new System.ComponentModel.DataAnnotations.ValidationContext(cluster);
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(cluster, context, results, validateAllProperties: true))
+            {
+                failures.AddRange(results.Select(r => $"Clusters:{i}: {r.ErrorMessage}"));
+            }
+
+            if (cluster.MinBrokers > cluster.MaxBrokers)
+            {
+                failures.Add($"Clusters:{i}: MinBrokers ({cluster.MinBrokers}) is greater than MaxBrokers ({cluster.MaxBrokers}).");
+            }
+        }
+
+        failures.AddRange(options.Clusters
+            .GroupBy(c => c.Id, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"Clusters: {g.Key} is listed {g.Count()} times."));
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

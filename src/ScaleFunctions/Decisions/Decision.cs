@@ -1,0 +1,20 @@
+namespace ScaleFunctions.Decisions;
+
+/// <summary>
+/// One decision, as logged and counted: which component made it (<see cref="Stage"/>: intake, executor, rebalance),
+/// about which cluster and command, caused by which alerts, with what outcome and why.
+/// </summary>
+public sealed record Decision(
+    string Stage,
+    string Cluster,
+    string Command,
+    IReadOnlyList<string> Fingerprints,
+    DecisionOutcome Outcome,
+    string Reason)
+{
+    /// <summary>Seconds from the alert's intake to this decision, when known (executor decisions).</summary>
+    public double? LatencySeconds { get; init; }
+
+    /// <summary>The command's idempotency key, when there is one.</summary>
+    public string? CommandKey { get; init; }
+}
