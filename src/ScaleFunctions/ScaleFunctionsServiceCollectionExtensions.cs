@@ -17,6 +17,7 @@ public static class ScaleFunctionsServiceCollectionExtensions
     public static IServiceCollection AddScaleFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
+        services.AddHealthChecks();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new StorageAccount(configuration));
         services.TryAddSingleton<ScaleFunctionsMetrics>();
