@@ -26,7 +26,9 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>());
 
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesClientFactory.Configuration(
-            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey))));
         services.TryAddSingleton<KafkaClusterClient>();
         services.TryAddSingleton<IBrokerReplicaCounts, UnknownBrokerReplicaCounts>();
         services.TryAddSingleton<ScaleExecutor>();
