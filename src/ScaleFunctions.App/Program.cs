@@ -2,8 +2,10 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ScaleFunctions;
+using ScaleFunctions.App.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddScaleFunctions(builder.Configuration);
+builder.Services.AddScaleFunctionsTelemetry(builder.Configuration);
 builder.Build().Run();

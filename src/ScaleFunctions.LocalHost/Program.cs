@@ -12,6 +12,7 @@ builder.Services.AddScaleFunctions(builder.Configuration);
 var app = builder.Build();
 app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
     (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
+app.MapGet("/api/health", async (ScaleFunctions.Operations.IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
 app.Run();
 
 /// <summary>Entry point, visible to tests that start the local host in-process.</summary>
