@@ -34,7 +34,8 @@ public sealed class ApplicationInsightsTelemetryTest
         using var host = Build(sent);
 
         host.Services.GetRequiredService<DecisionLog>().Record(new Decision(
-            "executor", "kafka/kafka", "upScale", ["fp1", "fp2"], DecisionOutcome.Acted, "broker 3 added") { CommandKey = "key-1" });
+            "executor", "kafka/kafka", "upScale", ["fp1", "fp2"], DecisionOutcome.Acted, "broker 3 added")
+        { CommandKey = "key-1" });
 
         var trace = Assert.Single(sent.OfType<TraceTelemetry>(), t => t.Properties.TryGetValue("EventId", out var id) && id == "1000");
         Assert.Equal(SeverityLevel.Information, trace.SeverityLevel);
