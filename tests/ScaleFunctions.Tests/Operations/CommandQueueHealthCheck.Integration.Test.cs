@@ -7,16 +7,16 @@ using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Operations;
 
-public sealed class AzuriteFixture : IAsyncLifetime
+public sealed class QueueAzuriteFixture : IAsyncLifetime
 {
-    public AzuriteProcess Azurite { get; private set; } = null!;
+    public TestAzurite Azurite { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Azurite = await AzuriteProcess.StartAsync();
+    public async Task InitializeAsync() => Azurite = await TestAzurite.StartAsync();
 
     public async Task DisposeAsync() => await Azurite.DisposeAsync();
 }
 
-public sealed class CommandQueueHealthCheckIntegrationTest(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
+public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture fixture) : IClassFixture<QueueAzuriteFixture>
 {
     private static async Task<(int Status, JsonElement Queue)> HealthAsync(string connectionString, string queueName)
     {
@@ -86,6 +86,6 @@ public sealed class CommandQueueHealthCheckIntegrationTest(AzuriteFixture fixtur
 
         Assert.Equal(503, status);
         Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
-        Assert.DoesNotContain(AzuriteProcess.DevelopmentAccountKey, check.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestAzurite.DevelopmentAccountKey, check.ToString(), StringComparison.Ordinal);
     }
 }

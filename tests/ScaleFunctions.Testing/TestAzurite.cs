@@ -7,7 +7,7 @@ namespace ScaleFunctions.Testing;
 /// A real Azurite (from the repository's node_modules) on 127.0.0.1, ports chosen by the OS, data in a temp folder.
 /// Start it with <see cref="StartAsync"/>; disposing stops the process this fixture started (by its PID) and deletes the data.
 /// </summary>
-public sealed partial class AzuriteProcess : IAsyncDisposable
+public sealed partial class TestAzurite : IAsyncDisposable
 {
     /// <summary>Azurite's well-known development account key (public, documented by Microsoft).</summary>
     public const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -15,7 +15,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     private readonly Process process;
     private readonly string location;
 
-    private AzuriteProcess(Process process, string location, IReadOnlyDictionary<string, int> ports)
+    private TestAzurite(Process process, string location, IReadOnlyDictionary<string, int> ports)
     {
         this.process = process;
         this.location = location;
@@ -33,12 +33,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
-    public static async Task<AzuriteProcess> StartAsync(CancellationToken cancellationToken = default)
+    public static async Task<TestAzurite> StartAsync(CancellationToken cancellationToken = default)
     {
-        var executable = RepositoryRoot.Combine("node_modules", ".bin", "azurite");
+        var executable = RepositoryFiles.Combine("node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
-            throw new InvalidOperationException($"Azurite is not installed: run `npm ci` in {RepositoryRoot.Path}.");
+            throw new InvalidOperationException($"Azurite is not installed: run `npm ci` in {RepositoryFiles.Path}.");
         }
 
         var location = Directory.CreateTempSubdirectory("azurite-").FullName;
@@ -90,7 +90,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             throw;
         }
 
-        return new AzuriteProcess(process, location, ports);
+        return new TestAzurite(process, location, ports);
     }
 
     public ValueTask DisposeAsync()

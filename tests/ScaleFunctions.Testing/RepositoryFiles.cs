@@ -1,7 +1,7 @@
 namespace ScaleFunctions.Testing;
 
 /// <summary>The repository's root directory (the one holding ScaleFunctions.sln), found from the test's output folder.</summary>
-public static class RepositoryRoot
+public static class RepositoryFiles
 {
     public static string Path { get; } = Find();
 
