@@ -9,11 +9,19 @@ namespace ScaleFunctions.Tests.Operations;
 
 public sealed class QueueAzuriteFixture : IAsyncLifetime
 {
-    public TestAzurite Azurite { get; private set; } = null!;
+    private TestAzurite? azurite;
 
-    public async Task InitializeAsync() => Azurite = await TestAzurite.StartAsync();
+    public TestAzurite Azurite => azurite ?? throw new InvalidOperationException("Azurite did not start.");
 
-    public async Task DisposeAsync() => await Azurite.DisposeAsync();
+    public async Task InitializeAsync() => azurite = await TestAzurite.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (azurite is not null)
+        {
+            await azurite.DisposeAsync();
+        }
+    }
 }
 
 public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture fixture) : IClassFixture<QueueAzuriteFixture>

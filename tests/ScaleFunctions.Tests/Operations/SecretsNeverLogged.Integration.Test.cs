@@ -48,6 +48,7 @@ public sealed class SecretsNeverLoggedIntegrationTest
                 $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;");
             host.UseSetting("APPLICATIONINSIGHTS_CONNECTION_STRING", $"InstrumentationKey={InstrumentationKey};IngestionEndpoint=http://127.0.0.1:{port}/");
             host.UseSetting("Auth:BearerToken", BearerToken);
+            host.UseSetting("Auth:BasicUsername", "alertmanager");
             host.UseSetting("Auth:BasicPassword", BasicPassword);
             host.UseSetting("Clusters:0:Namespace", "kafka");
             host.UseSetting("Clusters:0:Name", "kafka");
