@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ScaleFunctions.Authentication;
 using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions.LocalHost;
 
@@ -45,6 +46,7 @@ public static class LocalHostApp
         var app = builder.Build();
         app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
+        app.MapGet("/api/health", async (IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
         return app;
     }
 }

@@ -1,14 +1,33 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using ScaleFunctions.Operations;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions;
 
 /// <summary>Registers health reporting and telemetry.</summary>
 public static class OperationsServiceCollectionExtensions
 {
+    /// <summary>How long the queue check may take before it counts as unreachable.</summary>
+    public static readonly TimeSpan QueueCheckTimeout = TimeSpan.FromSeconds(5);
+
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
-        // Filled in by the deploy-and-operate work.
+        var queueName = CommandQueueHealthCheck.QueueName(configuration);
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            CommandQueueHealthCheck.Name,
+            sp => new CommandQueueHealthCheck(sp.GetRequiredService<StorageAccount>(), queueName),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: ["storage"],
+            timeout: QueueCheckTimeout));
+        services.TryAddSingleton<IHealthReport, HealthCheckReport>();
+        services.AddHostedService(sp => new StartupSummary(
+            configuration, sp.GetRequiredService<Configuration.ManagedClusters>(), sp.GetRequiredService<ILogger<StartupSummary>>()));
+
+        services.AddLogging(logging => LogFilters.KeepSecretsOut(logging));
         return services;
     }
 }

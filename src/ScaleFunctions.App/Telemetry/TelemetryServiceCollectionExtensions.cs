@@ -1,0 +1,81 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.ApplicationInsights;
+using OpenTelemetry.Metrics;
+using ScaleFunctions.Decisions;
+
+namespace ScaleFunctions.App.Telemetry;
+
+/// <summary>
+/// Application Insights for the worker. Logs go straight from the worker to Application Insights as traces (the
+/// decision log's properties become customDimensions: Stage, Outcome, Cluster, Command, Fingerprints, CommandKey,
+/// Reason, plus EventId 1000 and EventName "Decision"); the <c>ScaleFunctions</c> meter goes to customMetrics through
+/// the Azure Monitor OpenTelemetry exporter. Both authenticate with Microsoft Entra ID when
+/// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says <c>Authorization=AAD</c> (local auth is disabled in Azure).
+/// </summary>
+public static class TelemetryServiceCollectionExtensions
+{
+    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
+    public static IServiceCollection AddScaleFunctionsTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        // The worker package reads APPLICATIONINSIGHTS_AUTHENTICATION_STRING itself and sets the token credential.
+        services.AddApplicationInsightsTelemetryWorkerService();
+        services.ConfigureFunctionsApplicationInsights();
+
+        // The Application Insights SDK adds a rule that keeps only Warning and above for its provider; decisions are
+        // logged at Information, so that rule goes. Category levels from configuration still apply.
+        services.Configure<LoggerFilterOptions>(options =>
+        {
+            var rule = options.Rules.FirstOrDefault(r =>
+                r.ProviderName == typeof(ApplicationInsightsLoggerProvider).FullName && r.CategoryName is null);
+            if (rule is not null)
+            {
+                options.Rules.Remove(rule);
+            }
+        });
+
+        var connectionString = configuration[ConnectionStringSetting];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            var credential = EntraCredential(configuration[AuthenticationStringSetting]);
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ScaleFunctionsMetrics.MeterName)
+                .AddAzureMonitorMetricExporter(exporter =>
+                {
+                    exporter.ConnectionString = connectionString;
+                    exporter.Credential = credential;
+                }));
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// The credential named by an authentication string <c>Authorization=AAD[;ClientId=&lt;guid&gt;]</c>: the
+    /// user-assigned managed identity with that client id, else the system-assigned one; null without <c>AAD</c>.
+    /// </summary>
+    public static TokenCredential? EntraCredential(string? authenticationString)
+    {
+        var parts = (authenticationString ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+        if (!parts.TryGetValue("Authorization", out var authorization) ||
+            !string.Equals(authorization, "AAD", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
+    }
+}

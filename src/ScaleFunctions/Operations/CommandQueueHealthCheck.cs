@@ -1,0 +1,56 @@
+using Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ScaleFunctions.Storage;
+
+namespace ScaleFunctions.Operations;
+
+/// <summary>
+/// Health check <c>queue</c>: the command queue answers through <see cref="StorageAccount"/> (the same credentials the
+/// app uses). Degraded when its poison queue holds messages: commands the executor gave up on, to be looked at.
+/// Descriptions name the queue and the HTTP status, never the endpoint's credentials or an exception message.
+/// </summary>
+public sealed class CommandQueueHealthCheck(StorageAccount storage, string queueName) : IHealthCheck
+{
+    public const string Name = "queue";
+    public const string QueueSetting = "ScaleCommandQueue";
+    public const string DefaultQueueName = "scale-commands";
+
+    public static string QueueName(IConfiguration configuration) =>
+        configuration[QueueSetting] is { Length: > 0 } name ? name : DefaultQueueName;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var waiting = (await storage.GetQueue(queueName).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            var poison = await PoisonCountAsync(cancellationToken);
+            var summary = $"Queue {queueName} reachable: {waiting} message(s) waiting, {poison} in {queueName}-poison.";
+            return poison > 0
+                ? HealthCheckResult.Degraded($"{summary} Poison messages are commands that failed repeatedly; see docs/deploy.md.")
+                : HealthCheckResult.Healthy(summary);
+        }
+        catch (RequestFailedException ex)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"Queue {queueName} is not usable: HTTP {ex.Status} {ex.ErrorCode}.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"Queue {queueName} is not reachable ({ex.GetType().Name}).");
+        }
+    }
+
+    private async Task<int> PoisonCountAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await storage.GetQueue($"{queueName}-poison").GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0; // The host creates the poison queue on the first poison message.
+        }
+    }
+}

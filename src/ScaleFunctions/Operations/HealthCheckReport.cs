@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ScaleFunctions.Operations;
+
+/// <summary>
+/// Runs every registered health check (<c>queue</c>, <c>kubernetes:&lt;ns&gt;/&lt;name&gt;</c>,
+/// <c>cruisecontrol:&lt;ns&gt;/&lt;name&gt;</c>) and answers 200 when none is unhealthy, else 503, with a JSON body that
+/// gives each check's status, description and duration. Exceptions are reduced to their type name: their messages
+/// can carry URLs, headers or connection strings.
+/// </summary>
+public sealed class HealthCheckReport(HealthCheckService healthChecks) : IHealthReport
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = false,
+    };
+
+    public async Task<WebhookHealth> CheckAsync(CancellationToken cancellationToken)
+    {
+        var report = await healthChecks.CheckHealthAsync(cancellationToken);
+        var body = new HealthBody(
+            report.Status,
+            Milliseconds(report.TotalDuration),
+            report.Entries.ToDictionary(e => e.Key, e => new CheckBody(e.Value.Status, Describe(e.Value), Milliseconds(e.Value.Duration)), StringComparer.Ordinal));
+        var status = report.Status == HealthStatus.Unhealthy ? 503 : 200;
+        return new WebhookHealth(status, JsonSerializer.Serialize(body, Json));
+    }
+
+    // A check that throws gets the exception's message as its description (HealthCheckService does that): dropped.
+    private static string Describe(HealthReportEntry entry) => entry switch
+    {
+        { Exception: null } => entry.Description ?? entry.Status.ToString(),
+        { Description: { } description } when description != entry.Exception.Message => description,
+        { Exception: OperationCanceledException } => "The check did not finish in time.",
+        _ => $"The check failed ({entry.Exception.GetType().Name}).",
+    };
+
+    private static double Milliseconds(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 1);
+
+    private sealed record HealthBody(HealthStatus Status, double TotalDurationMs, IReadOnlyDictionary<string, CheckBody> Checks);
+
+    private sealed record CheckBody(HealthStatus Status, string Description, double DurationMs);
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ScaleFunctions.Operations;
+using ScaleFunctions.Testing;
+
+namespace ScaleFunctions.Tests.Operations;
+
+public sealed class QueueAzuriteFixture : IAsyncLifetime
+{
+    private TestAzurite? azurite;
+
+    public TestAzurite Azurite => azurite ?? throw new InvalidOperationException("Azurite did not start.");
+
+    public async Task InitializeAsync() => azurite = await TestAzurite.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (azurite is not null)
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+}
+
+public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture fixture) : IClassFixture<QueueAzuriteFixture>
+{
+    private static async Task<(int Status, JsonElement Queue)> HealthAsync(string connectionString, string queueName)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = connectionString,
+            ["ScaleCommandQueue"] = queueName,
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddScaleFunctions(configuration);
+        await using var provider = services.BuildServiceProvider();
+        var health = await provider.GetRequiredService<IHealthReport>().CheckAsync(CancellationToken.None);
+        var queue = JsonDocument.Parse(health.JsonBody).RootElement.GetProperty("checks").GetProperty("queue").Clone();
+        return (health.StatusCode, queue);
+    }
+
+    private static string NewQueueName() => $"health-{Guid.NewGuid():N}"[..30];
+
+    [Fact]
+    public async Task A_reachable_queue_is_healthy_and_says_how_many_messages_wait()
+    {
+        var name = NewQueueName();
+        var queue = new QueueClient(fixture.Azurite.ConnectionString, name);
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("e30=");
+
+        var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
+
+        Assert.Equal(200, status);
+        Assert.Equal("Healthy", check.GetProperty("status").GetString());
+        Assert.Equal($"Queue {name} reachable: 1 message(s) waiting, 0 in {name}-poison.", check.GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Poison_messages_make_the_queue_degraded_but_still_answer_200()
+    {
+        var name = NewQueueName();
+        await new QueueClient(fixture.Azurite.ConnectionString, name).CreateAsync();
+        var poison = new QueueClient(fixture.Azurite.ConnectionString, $"{name}-poison");
+        await poison.CreateAsync();
+        await poison.SendMessageAsync("e30=");
+
+        var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
+
+        Assert.Equal(200, status);
+        Assert.Equal("Degraded", check.GetProperty("status").GetString());
+        Assert.Contains($"1 in {name}-poison", check.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_queue_is_unhealthy_with_the_storage_error_code()
+    {
+        var name = NewQueueName();
+
+        var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
+
+        Assert.Equal(503, status);
+        Assert.Equal($"Queue {name} is not usable: HTTP 404 QueueNotFound.", check.GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Unreachable_storage_is_unhealthy_without_the_account_key_in_the_report()
+    {
+        var connectionString = fixture.Azurite.ConnectionString.Replace($":{fixture.Azurite.QueuePort}/", $":{ClosedPort.Next()}/", StringComparison.Ordinal);
+
+        var (status, check) = await HealthAsync(connectionString, "scale-commands");
+
+        Assert.Equal(503, status);
+        Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
+        Assert.DoesNotContain(TestAzurite.DevelopmentAccountKey, check.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ScaleFunctions.Testing;
+
+namespace ScaleFunctions.Tests.Operations;
+
+/// <summary>
+/// Runs the local host (same DI as the Functions app) with credentials in its configuration and in requests, captures
+/// every log line at every level, and asserts no credential appears in a log line or a response.
+/// After the features merge, extend <see cref="Requests"/> with webhook POSTs carrying each credential style.
+/// </summary>
+public sealed class SecretsNeverLoggedIntegrationTest
+{
+    // Base64, so the storage SDK accepts it as an account key.
+    private const string AccountKey = "U2VjcmV0QWNjb3VudEtleS1uZXZlci1sb2dnZWQtMTIzNDU2Nzg5MA==";
+    private const string FunctionKey = "function-key-never-logged-7f3a";
+    private const string BearerToken = "bearer-token-never-logged-91c2";
+    private const string BasicPassword = "basic-password-never-logged-44d0";
+    private const string InstrumentationKey = "0badf00d-0000-4000-8000-5ec12e7c0de5";
+
+    private static readonly string[] Secrets = [AccountKey, FunctionKey, BearerToken, BasicPassword, InstrumentationKey];
+
+    private static IEnumerable<HttpRequestMessage> Requests()
+    {
+        yield return new HttpRequestMessage(HttpMethod.Get, $"/api/health?code={FunctionKey}");
+        var headers = new HttpRequestMessage(HttpMethod.Get, "/api/health");
+        headers.Headers.Add("x-functions-key", FunctionKey);
+        headers.Headers.Authorization = new("Bearer", BearerToken);
+        yield return headers;
+        var basic = new HttpRequestMessage(HttpMethod.Get, "/api/health");
+        basic.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"alertmanager:{BasicPassword}")));
+        yield return basic;
+    }
+
+    [Fact]
+    public async Task No_credential_from_configuration_or_requests_reaches_a_log_line_or_a_response()
+    {
+        // Unreachable storage: the failure paths are where exception messages could carry connection details.
+        var port = ClosedPort.Next();
+
+        var lines = new ConcurrentQueue<string>();
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("AzureWebJobsStorage",
+                $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;");
+            host.UseSetting("APPLICATIONINSIGHTS_CONNECTION_STRING", $"InstrumentationKey={InstrumentationKey};IngestionEndpoint=http://127.0.0.1:{port}/");
+            host.UseSetting("Auth:BearerToken", BearerToken);
+            host.UseSetting("Auth:BasicUsername", "alertmanager");
+            host.UseSetting("Auth:BasicPassword", BasicPassword);
+            host.UseSetting("Clusters:0:Namespace", "kafka");
+            host.UseSetting("Clusters:0:Name", "kafka");
+            host.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingLoggerProvider(lines)));
+        });
+        using var client = factory.CreateClient();
+
+        var bodies = await Task.WhenAll(Requests().Select(async request =>
+        {
+            using var response = await client.SendAsync(request);
+            return await response.Content.ReadAsStringAsync();
+        }));
+
+        Assert.Contains(lines, l => l.Contains("ScaleFunctions starting: storage connection string", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("/api/health", StringComparison.Ordinal) || l.Contains("health", StringComparison.OrdinalIgnoreCase));
+        foreach (var secret in Secrets)
+        {
+            Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(bodies, b => b.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, lines);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class CapturingLogger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+        {
+            lines.Enqueue($"{category} scope: {state}");
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
+                : "";
+            lines.Enqueue($"{logLevel} {category}[{eventId}] {formatter(state, exception)} {values} {exception}");
+        }
+    }
+}
