@@ -8,6 +8,7 @@ using ScaleFunctions.LocalHost;
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddLocalSettings(builder.Environment.ContentRootPath);
 builder.Services.AddScaleFunctions(builder.Configuration);
+builder.Services.AddHostedService<RebalanceTimer>();
 
 var app = builder.Build();
 app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
