@@ -28,6 +28,7 @@ public sealed class CruiseControlDouble : IAsyncDisposable
 
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<CruiseControlReply>> scripts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<CruiseControlReply>> followUpScripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CruiseControlReply> defaults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PendingTask> tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
@@ -77,6 +78,16 @@ public sealed class CruiseControlDouble : IAsyncDisposable
     public void Enqueue(string endpoint, params CruiseControlReply[] replies)
     {
         var queue = scripts.GetOrAdd(endpoint, _ => new ConcurrentQueue<CruiseControlReply>());
+        foreach (var reply in replies)
+        {
+            queue.Enqueue(reply);
+        }
+    }
+
+    /// <summary>Answers the next follow-ups (requests carrying a <c>User-Task-ID</c>) with these replies first, e.g. a proxy's 503.</summary>
+    public void EnqueueFollowUp(string endpoint, params CruiseControlReply[] replies)
+    {
+        var queue = followUpScripts.GetOrAdd(endpoint, _ => new ConcurrentQueue<CruiseControlReply>());
         foreach (var reply in replies)
         {
             queue.Enqueue(reply);
@@ -146,6 +157,12 @@ public sealed class CruiseControlDouble : IAsyncDisposable
 
     private async Task FollowUpAsync(HttpContext context, string endpoint, string taskId)
     {
+        if (followUpScripts.TryGetValue(endpoint, out var interruptions) && interruptions.TryDequeue(out var interruption))
+        {
+            await Write(context, interruption, null);
+            return;
+        }
+
         if (!tasks.TryGetValue(taskId, out var task) || task.Endpoint != endpoint)
         {
             await Write(context, CruiseControlReply.Json(JsonSerializer.Serialize(new { errorMessage = $"Unknown user task {taskId} for {endpoint}", stackTrace = "", version = 1 }), 500), null);

@@ -14,7 +14,7 @@ namespace ScaleFunctions.Tests.Rebalance;
 /// The app's real DI (<c>AddScaleFunctions</c>) with a test configuration, a fake <see cref="IScaleActivity"/> and a log
 /// recorder. Cruise Control settings default to no waiting (zero poll and retry delays).
 /// </summary>
-public sealed class RebalanceTestHost : IAsyncDisposable
+public sealed class RebalanceTestHost : IAsyncDisposable, IDisposable
 {
     private readonly ServiceProvider provider;
 
@@ -75,4 +75,6 @@ public sealed class RebalanceTestHost : IAsyncDisposable
     };
 
     public async ValueTask DisposeAsync() => await provider.DisposeAsync();
+
+    public void Dispose() => provider.Dispose();
 }
