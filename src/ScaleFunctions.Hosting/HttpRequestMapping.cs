@@ -13,6 +13,18 @@ public static class HttpRequestMapping
         name => request.Query.TryGetValue(name, out var values) ? values.ToString() : null,
         request.Body);
 
-    public static IResult ToResult(this WebhookResponse response) =>
-        Results.Content(response.JsonBody, "application/json", statusCode: response.StatusCode);
+    public static IResult ToResult(this WebhookResponse response) => new WebhookResult(response);
+
+    private sealed class WebhookResult(WebhookResponse response) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            foreach (var group in response.Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                httpContext.Response.Headers.Append(group.Key, group.Select(h => h.Value).ToArray());
+            }
+
+            return Results.Content(response.JsonBody, "application/json", statusCode: response.StatusCode).ExecuteAsync(httpContext);
+        }
+    }
 }

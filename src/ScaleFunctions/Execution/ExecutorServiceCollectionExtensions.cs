@@ -1,14 +1,51 @@
+using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.Execution;
+using ScaleFunctions.Koperator;
+using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions;
 
-/// <summary>Registers the scale executor: Kubernetes access, guards, cluster adapters.</summary>
+/// <summary>
+/// Registers the scale executor: Kubernetes access (<c>Kubernetes__*</c>, one <see cref="IKubernetes"/> for every
+/// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client, deferral on the command queue,
+/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, a fallback <see cref="IBrokerReplicaCounts"/>
+/// (unknown counts) and a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster.
+/// </summary>
 public static class ExecutorServiceCollectionExtensions
 {
     public static IServiceCollection AddScaleExecutor(this IServiceCollection services, IConfiguration configuration)
     {
-        // Filled in by the scale-executor work.
+        services.AddOptions<KubernetesOptions>().Bind(configuration.GetSection("Kubernetes")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>());
+        services.AddOptions<ExecutorOptions>().Bind(configuration.GetSection("Executor")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>());
+
+        services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesClientFactory.Configuration(
+            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton<KafkaClusterClient>();
+        services.TryAddSingleton<IBrokerReplicaCounts, UnknownBrokerReplicaCounts>();
+        services.TryAddSingleton<IScaleCommandQueue, StorageScaleCommandQueue>();
+        services.TryAddSingleton<ScaleExecutor>();
+        services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
+        services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();
+
+        var checks = services.AddHealthChecks();
+        var clusters = new ManagedClustersOptions();
+        configuration.GetSection("Clusters").Bind(clusters.Clusters);
+        foreach (var cluster in clusters.Clusters.Where(c => c.Kind == ClusterKind.KafkaCluster))
+        {
+            checks.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                KafkaClusterHealthCheck.Name(cluster),
+                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>()),
+                failureStatus: null,
+                tags: ["kubernetes"]));
+        }
+
         return services;
     }
 }

@@ -1,5 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Authentication;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions;
 
@@ -8,7 +14,28 @@ public static class IntakeServiceCollectionExtensions
 {
     public static IServiceCollection AddAlertIntake(this IServiceCollection services, IConfiguration configuration)
     {
-        // Filled in by the alert-intake work.
+        services.AddOptions<IntakeOptions>()
+            .Bind(configuration.GetSection(IntakeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>());
+
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+
+        services.AddOptions<CommandQueueOptions>()
+            .Configure(o => o.Name = configuration[CommandQueueOptions.SettingName] is { Length: > 0 } name ? name : CommandQueueOptions.DefaultName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton<ICommandQueue, StorageCommandQueue>();
+        services.TryAddSingleton<IAlertResolutions, TableAlertResolutions>();
+        services.TryAddSingleton<WebhookAuthenticator>();
+        services.TryAddSingleton<AlertInterpreter>();
+        services.TryAddSingleton<CommandCoalescer>();
+        services.TryAddSingleton<IAlertWebhookHandler, AlertWebhookHandler>();
         return services;
     }
 }

@@ -8,9 +8,10 @@ namespace ScaleFunctions.Rebalance;
 /// <summary>
 /// Reads and creates Koperator CruiseControlOperations. A rebalance is created the way Koperator's own controllers do
 /// it: the object first (label <c>kafka_cr</c>, owned by the KafkaCluster), then <c>status.currentTask</c> through the
-/// status subresource, which is the change Koperator's CruiseControlOperation controller reacts to.
+/// status subresource, which is the change Koperator's CruiseControlOperation controller reacts to (its create
+/// event is filtered out while the operation has no task).
 /// </summary>
-public sealed class CruiseControlOperations(IKubernetes kubernetes)
+public sealed class CruiseControlOperations(IKubernetes kubernetes, TimeProvider time)
 {
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "scalefunctions";
@@ -21,12 +22,22 @@ public sealed class CruiseControlOperations(IKubernetes kubernetes)
         var list = await kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<CruiseControlOperationList>(
             CruiseControlOperation.Group, CruiseControlOperation.Version, cluster.Namespace, CruiseControlOperation.Plural,
             labelSelector: $"{CruiseControlOperation.ClusterLabel}={cluster.Name}", cancellationToken: cancellationToken);
-        return list.Items.Where(o => o.IsUnfinished).ToList();
+        return list.Items
+            .Where(o => o.Metadata.Labels?.TryGetValue(CruiseControlOperation.ClusterLabel, out var owner) == true && owner == cluster.Name)
+            .Where(o => o.IsUnfinished)
+            .ToList();
     }
 
     public Task<CruiseControlOperation> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
         kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<CruiseControlOperation>(
             CruiseControlOperation.Group, CruiseControlOperation.Version, @namespace, CruiseControlOperation.Plural, name, cancellationToken);
+
+    /// <summary>
+    /// <c>{cluster}-rebalance-{yyyyMMdd-HHmmss}</c> (UTC): readable, sortable, and a second start in the same second is
+    /// refused by the API server (409 AlreadyExists) instead of creating a twin.
+    /// </summary>
+    public static string NameFor(ManagedClusterOptions cluster, DateTimeOffset now) =>
+        $"{cluster.Name[..Math.Min(cluster.Name.Length, 200)]}-rebalance-{now.UtcDateTime:yyyyMMdd-HHmmss}";
 
     /// <summary>
     /// Creates a rebalance operation with errorPolicy <c>ignore</c> (a failed periodic rebalance is not retried every
@@ -40,7 +51,7 @@ public sealed class CruiseControlOperations(IKubernetes kubernetes)
         {
             Metadata = new V1ObjectMeta
             {
-                GenerateName = $"{cluster.Name}-rebalance-",
+                Name = NameFor(cluster, time.GetUtcNow()),
                 NamespaceProperty = cluster.Namespace,
                 Labels = new Dictionary<string, string>
                 {

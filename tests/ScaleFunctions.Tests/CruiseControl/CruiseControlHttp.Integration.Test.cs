@@ -58,8 +58,8 @@ public sealed class CruiseControlHttpIntegrationTest : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.DoesNotContain(Password, error.Message);
         Assert.Equal(Decisions.DecisionOutcome.Refused, host.Decision.Outcome);
-        Assert.DoesNotContain(Password, host.Logs.AllText);
-        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes($"scalefunctions:{Password}")), host.Logs.AllText);
+        Assert.DoesNotContain(Password, host.AllLogText);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes($"scalefunctions:{Password}")), host.AllLogText);
     }
 
     [Fact]

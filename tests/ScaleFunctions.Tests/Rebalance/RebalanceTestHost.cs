@@ -11,14 +11,14 @@ using ScaleFunctions.Testing.Logging;
 namespace ScaleFunctions.Tests.Rebalance;
 
 /// <summary>
-/// The app's real DI (<c>AddScaleFunctions</c>) with a test configuration, a fake <see cref="IScaleActivity"/> and a log
-/// recorder. Cruise Control settings default to no waiting (zero poll and retry delays).
+/// The app's real DI (<c>AddScaleFunctions</c>) with a test configuration, a fake <see cref="IScaleActivity"/> (or the
+/// executor's real one reading the Kubernetes API double) and a log recorder. Cruise Control settings default to no waiting (zero poll and retry delays).
 /// </summary>
 public sealed class RebalanceTestHost : IAsyncDisposable, IDisposable
 {
     private readonly ServiceProvider provider;
 
-    public RebalanceTestHost(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
+    public RebalanceTestHost(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, IKubernetes? kubernetes = null, bool fakeActivity = true)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -37,11 +37,15 @@ public sealed class RebalanceTestHost : IAsyncDisposable, IDisposable
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         services.AddScaleFunctions(Configuration);
-        services.RemoveAll<IScaleActivity>();
-        services.AddSingleton<IScaleActivity>(Activity);
+        if (kubernetes is null || fakeActivity)
+        {
+            services.RemoveAll<IScaleActivity>();
+            services.AddSingleton<IScaleActivity>(Activity);
+        }
 
-        // Until a test supplies the Kubernetes API double, any Kubernetes call fails fast (nothing listens on port 1).
-        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }));
+        // The Kubernetes API double when given; otherwise any Kubernetes call fails fast (nothing listens on port 1).
+        services.RemoveAll<IKubernetes>();
+        services.AddSingleton(kubernetes ?? new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }));
         configure?.Invoke(services);
         provider = services.BuildServiceProvider();
     }
@@ -49,6 +53,9 @@ public sealed class RebalanceTestHost : IAsyncDisposable, IDisposable
     public IConfiguration Configuration { get; }
 
     public LogRecorder Logs { get; } = new();
+
+    /// <summary>Every log message and value, for "never logged" assertions (secrets).</summary>
+    public string AllLogText => string.Join("\n", Logs.Entries.Select(e => e.Message + " " + string.Join(" ", e.Values.Values)));
 
     public FakeScaleActivity Activity { get; } = new();
 
@@ -58,8 +65,8 @@ public sealed class RebalanceTestHost : IAsyncDisposable, IDisposable
 
     /// <summary>Decisions of the rebalance stage, in order.</summary>
     public IReadOnlyList<(string Cluster, DecisionOutcome Outcome, string Reason)> Decisions => Logs.Entries
-        .Where(e => e.EventId == DecisionLog.DecisionEvent && e.Value("Stage") == RebalanceCheck.Stage)
-        .Select(e => (e.Value("Cluster")!, Enum.Parse<DecisionOutcome>(e.Value("Outcome")!), e.Value("Reason")!))
+        .Where(e => e.EventId == DecisionLog.DecisionEvent && e["Stage"] == RebalanceCheck.Stage)
+        .Select(e => (e["Cluster"]!, Enum.Parse<DecisionOutcome>(e["Outcome"]!), e["Reason"]!))
         .ToList();
 
     /// <summary>The only decision (asserts there is exactly one).</summary>

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Authentication;
+using ScaleFunctions.Hosting;
+using ScaleFunctions.Intake;
+
+namespace ScaleFunctions.LocalHost;
+
+/// <summary>
+/// The same functions as src/ScaleFunctions.App, without Core Tools: the same DI entry point (AddScaleFunctions), the
+/// same settings (local.settings.json "Values", then environment, then command line) and the same host.json queue
+/// settings. Tests build the very same app with extra configuration through <paramref name="configure"/>.
+/// </summary>
+public static class LocalHostApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, bool useLocalSettings = true)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (useLocalSettings)
+        {
+            builder.Configuration.AddLocalSettings(builder.Environment.ContentRootPath);
+        }
+
+        // Lowest priority: quieter framework logs, as a Functions app's host.json would have them; any setting wins.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
+
+        builder.Logging.AddCredentialSafeLogging();
+        builder.Services.AddScaleFunctions(builder.Configuration);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AppLevelCredentialRequired>());
+
+        // Hosted services start in this order, all before the HTTP server: storage first, then the queue trigger.
+        builder.Services.AddHostedService<EmbeddedAzurite>();
+        builder.Services.AddOptions<QueueListenerOptions>()
+            .Bind(HostJson.Load(AppContext.BaseDirectory).GetSection(HostJson.QueuesSection))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService<RebalanceTimer>();
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
+        return app;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace ScaleFunctions.Alerts;
+
+/// <summary>
+/// Parses a webhook body with System.Text.Json. Returns the envelope, or the reason it is not one
+/// (malformed JSON, wrong value types, nesting deeper than <see cref="MaxDepth"/>, no <c>alerts</c> array).
+/// </summary>
+public static class AlertWebhookParser
+{
+    /// <summary>A webhook is four levels deep; unknown fields get some room, hostile nesting does not.</summary>
+    public const int MaxDepth = 32;
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { MaxDepth = MaxDepth };
+
+    public static AlertWebhookParseResult Parse(ReadOnlySpan<byte> body)
+    {
+        AlertmanagerWebhook? webhook;
+        try
+        {
+            webhook = JsonSerializer.Deserialize<AlertmanagerWebhook>(body, Options);
+        }
+        catch (JsonException ex)
+        {
+            return AlertWebhookParseResult.Invalid(
+                $"The body is not a valid Alertmanager webhook: {What(ex)} (at {Excerpt.Of(ex.Path ?? "$")}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+
+        if (webhook is null)
+        {
+            return AlertWebhookParseResult.Invalid("The body is JSON null; expected an Alertmanager webhook object.");
+        }
+
+        if (webhook.Alerts is null)
+        {
+            return AlertWebhookParseResult.Invalid("The webhook has no 'alerts' array.");
+        }
+
+        if (webhook.Alerts.Any(a => a is null))
+        {
+            return AlertWebhookParseResult.Invalid("Every entry of 'alerts' must be an object.");
+        }
+
+        return AlertWebhookParseResult.Valid(webhook);
+    }
+
+    // The serializer's own messages quote type names or input characters; ours (StringMapConverter) are already safe.
+    private static string What(JsonException ex) =>
+        ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) ? "a value has the wrong type"
+        : ex.Message.Contains("maximum configured depth", StringComparison.Ordinal) ? $"nested deeper than {MaxDepth} levels"
+        : ex.InnerException is not null || ex.Message.Contains("Path:", StringComparison.Ordinal) ? "malformed JSON"
+        : ex.Message;
+}
+
+/// <summary>A parsed webhook, or why the body is not one.</summary>
+public sealed record AlertWebhookParseResult(AlertmanagerWebhook? Webhook, string? Error)
+{
+    public static AlertWebhookParseResult Valid(AlertmanagerWebhook webhook) => new(webhook, null);
+
+    public static AlertWebhookParseResult Invalid(string error) => new(null, error);
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+using ScaleFunctions.Koperator;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// The executor's memory, kept in annotations on the cluster resource itself and written in the same update as the
+/// spec change (so it can never disagree with the spec): when it last scaled up and down, what it did last, and the
+/// recent command keys and alert keys it acted on (bounded, newest last).
+/// </summary>
+public sealed record GuardState(
+    DateTimeOffset? LastScaleUp,
+    DateTimeOffset? LastScaleDown,
+    string? LastAction,
+    IReadOnlyList<string> RecentCommands,
+    IReadOnlyList<string> RecentAlerts)
+{
+    public const string Prefix = "scalefunctions.io/";
+    public const string LastScaleUpAnnotation = Prefix + "last-scale-up";
+    public const string LastScaleDownAnnotation = Prefix + "last-scale-down";
+    public const string LastActionAnnotation = Prefix + "last-action";
+    public const string RecentCommandsAnnotation = Prefix + "recent-commands";
+    public const string RecentAlertsAnnotation = Prefix + "recent-alerts";
+
+    public DateTimeOffset? LastAnyAction => LastScaleUp > LastScaleDown || LastScaleDown is null ? LastScaleUp : LastScaleDown;
+
+    public static GuardState Read(KafkaClusterResource cluster) => new(
+        Time(cluster.Annotation(LastScaleUpAnnotation)),
+        Time(cluster.Annotation(LastScaleDownAnnotation)),
+        cluster.Annotation(LastActionAnnotation),
+        Keys(cluster.Annotation(RecentCommandsAnnotation)),
+        Keys(cluster.Annotation(RecentAlertsAnnotation)));
+
+    /// <summary>The state after acting on <paramref name="commandKey"/> at <paramref name="now"/>, bounded to <paramref name="limit"/> keys each.</summary>
+    public GuardState After(bool scaleUp, DateTimeOffset now, string action, string commandKey, IEnumerable<string> alertKeys, int limit) => this with
+    {
+        LastScaleUp = scaleUp ? now : LastScaleUp,
+        LastScaleDown = scaleUp ? LastScaleDown : now,
+        LastAction = action,
+        RecentCommands = Bounded(RecentCommands.Append(commandKey), limit),
+        RecentAlerts = Bounded(RecentAlerts.Concat(alertKeys), limit),
+    };
+
+    public void WriteTo(KafkaClusterResource cluster)
+    {
+        if (LastScaleUp is { } up)
+        {
+            cluster.SetAnnotation(LastScaleUpAnnotation, Format(up));
+        }
+
+        if (LastScaleDown is { } down)
+        {
+            cluster.SetAnnotation(LastScaleDownAnnotation, Format(down));
+        }
+
+        if (LastAction is not null)
+        {
+            cluster.SetAnnotation(LastActionAnnotation, LastAction);
+        }
+
+        cluster.SetAnnotation(RecentCommandsAnnotation, JsonSerializer.Serialize(RecentCommands));
+        cluster.SetAnnotation(RecentAlertsAnnotation, JsonSerializer.Serialize(RecentAlerts));
+    }
+
+    private static List<string> Bounded(IEnumerable<string> keys, int limit)
+    {
+        var distinct = keys.Reverse().Distinct(StringComparer.Ordinal).Take(limit).ToList();
+        distinct.Reverse();
+        return distinct;
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? Time(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+
+    /// <summary>A JSON array of strings; anything else (edited by hand, truncated) reads as empty rather than failing.</summary>
+    private static List<string> Keys(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<List<string>>(json) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.Koperator;
+using ScaleFunctions.Kubernetes;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed KafkaCluster? Reachability only;
+/// its data holds the cluster's state and broker count, never credentials.
+/// </summary>
+public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, KafkaClusterClient clusters) : IHealthCheck
+{
+    public static string Name(ManagedClusterOptions cluster) => $"kubernetes:{cluster.Namespace}/{cluster.Name}";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var resource = await clusters.GetAsync(cluster, cancellationToken);
+            return HealthCheckResult.Healthy($"KafkaCluster {cluster.Id} is readable", new Dictionary<string, object>
+            {
+                ["state"] = resource.State ?? "",
+                ["brokers"] = resource.Brokers.Count,
+            });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var status = ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
+            return new HealthCheckResult(context.Registration.FailureStatus, $"KafkaCluster {cluster.Id} is not readable ({status})");
+        }
+    }
+}

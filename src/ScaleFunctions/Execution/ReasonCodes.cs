@@ -1,0 +1,49 @@
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// Why the executor did what it did: the code at the start of every executor decision's reason
+/// (<c>Code: text</c>). docs/executor.md says what each means and what to do.
+/// </summary>
+public static class ReasonCodes
+{
+    // Acted
+    public const string Applied = "Applied";
+    public const string DryRun = "DryRun";
+
+    // Ignored (no-op)
+    public const string Replay = "Replay";
+    public const string AlertAlreadyActedOn = "AlertAlreadyActedOn";
+    public const string AlreadyApplied = "AlreadyApplied";
+    public const string Cancelled = "Cancelled";
+    public const string Expired = "Expired";
+
+    // Deferred (busy; the command goes back on the queue)
+    public const string ClusterNotRunning = "ClusterNotRunning";
+    public const string GracefulActionPending = "GracefulActionPending";
+    public const string ScaleUpCooldown = "ScaleUpCooldown";
+    public const string ScaleDownCooldown = "ScaleDownCooldown";
+    public const string FlapGuard = "FlapGuard";
+
+    // Refused (permanent)
+    public const string InvalidCommand = "InvalidCommand";
+    public const string ClusterNotManaged = "ClusterNotManaged";
+    public const string UnsupportedClusterKind = "UnsupportedClusterKind";
+    public const string ClusterNotFound = "ClusterNotFound";
+    public const string Forbidden = "Forbidden";
+    public const string RejectedByApiServer = "RejectedByApiServer";
+    public const string MaxBrokers = "MaxBrokers";
+    public const string MinBrokers = "MinBrokers";
+    public const string UpScaleLimit = "UpScaleLimit";
+    public const string DownScaleLimit = "DownScaleLimit";
+    public const string MissingParameter = "MissingParameter";
+    public const string BrokerConfigGroupNotFound = "BrokerConfigGroupNotFound";
+    public const string BrokerIdExhausted = "BrokerIdExhausted";
+    public const string BrokerNotFound = "BrokerNotFound";
+    public const string BrokerDraining = "BrokerDraining";
+    public const string NoRemovableBroker = "NoRemovableBroker";
+    public const string PvcOwnerUnknown = "PvcOwnerUnknown";
+    public const string StorageNotFound = "StorageNotFound";
+    public const string InvalidSize = "InvalidSize";
+    public const string MaxDiskSize = "MaxDiskSize";
+    public const string RetriesExhausted = "RetriesExhausted";
+}

@@ -1,0 +1,29 @@
+using ScaleFunctions.Decisions;
+using ScaleFunctions.Koperator;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// What the executor decided for one command on one reading of the cluster: act (with the updated resource), defer
+/// (for how long), refuse or ignore — always with a reason code from <see cref="ReasonCodes"/> and a sentence.
+/// </summary>
+public sealed record ScaleDecision(DecisionOutcome Outcome, string ReasonCode, string Reason)
+{
+    /// <summary>Acted: the resource to write (spec change and guard annotations together).</summary>
+    public KafkaClusterResource? Updated { get; init; }
+
+    /// <summary>Deferred: how long the command stays invisible on the queue.</summary>
+    public TimeSpan DeferFor { get; init; }
+
+    public string Text => $"{ReasonCode}: {Reason}";
+
+    public static ScaleDecision Act(KafkaClusterResource updated, string summary) =>
+        new(DecisionOutcome.Acted, ReasonCodes.Applied, summary) { Updated = updated };
+
+    public static ScaleDecision Defer(string code, string reason, TimeSpan delay) =>
+        new(DecisionOutcome.Deferred, code, reason) { DeferFor = delay };
+
+    public static ScaleDecision Refuse(string code, string reason) => new(DecisionOutcome.Refused, code, reason);
+
+    public static ScaleDecision Ignore(string code, string reason) => new(DecisionOutcome.Ignored, code, reason);
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.Decisions;
+using ScaleFunctions.Intake;
+using ScaleFunctions.Koperator;
+using ScaleFunctions.Kubernetes;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
+/// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, and then writes the change together with
+/// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
+/// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
+/// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry.
+/// </summary>
+public sealed partial class ScaleExecutor(
+    KafkaClusterClient clusters,
+    IBrokerReplicaCounts replicaCounts,
+    IAlertResolutions resolutions,
+    IScaleCommandQueue queue,
+    ManagedClusters managedClusters,
+    IOptions<ExecutorOptions> options,
+    TimeProvider time,
+    DecisionLog decisions,
+    ILogger<ScaleExecutor> logger)
+{
+    public const string Stage = "executor";
+
+    public async Task ExecuteAsync(ScaleCommand command, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
+        if (managed is null)
+        {
+            Record(command, ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"));
+            return;
+        }
+
+        if (managed.Kind != ClusterKind.KafkaCluster || command.Cluster.Kind != ClusterKind.KafkaCluster)
+        {
+            Record(command, ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported yet (configured as {managed.Kind})"));
+            return;
+        }
+
+        if (time.GetUtcNow() >= command.ExpiresAt)
+        {
+            Record(command, ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"));
+            return;
+        }
+
+        if (await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
+        {
+            Record(command, ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"));
+            return;
+        }
+
+        var guards = new ScaleGuards(settings);
+        IReadOnlyDictionary<int, int>? counts = null;
+        var countsRead = false;
+        for (var attempt = 1; attempt <= settings.ConflictRetries; attempt++)
+        {
+            KafkaClusterResource cluster;
+            try
+            {
+                cluster = await clusters.GetAsync(managed, cancellationToken);
+            }
+            catch (Exception ex) when (ex.IsPermanent())
+            {
+                Record(command, Permanent(ex, "reading"));
+                return;
+            }
+
+            if (command.Command == ScaleCommandKind.DownScale && command.Target.BrokerId is null && !countsRead)
+            {
+                counts = await ReplicaCountsAsync(managed, cancellationToken);
+                countsRead = true;
+            }
+
+            var decision = guards.Decide(command, managed, cluster, time.GetUtcNow(), counts);
+            switch (decision.Outcome)
+            {
+                case DecisionOutcome.Acted when settings.DryRun:
+                    LogChange(managed, cluster, decision, dryRun: true);
+                    Record(command, decision with { ReasonCode = ReasonCodes.DryRun, Reason = $"would {decision.Reason}; nothing written (Executor:DryRun)" });
+                    return;
+                case DecisionOutcome.Acted:
+                    try
+                    {
+                        await clusters.ReplaceAsync(managed, decision.Updated!, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex.IsConflict())
+                    {
+                        LogConflict(logger, managed.Id, command.IdempotencyKey, attempt);
+                        continue;
+                    }
+                    catch (Exception ex) when (ex.IsPermanent())
+                    {
+                        Record(command, Permanent(ex, "writing"));
+                        return;
+                    }
+
+                    LogChange(managed, cluster, decision, dryRun: false);
+                    Record(command, decision);
+                    return;
+                case DecisionOutcome.Deferred:
+                    await queue.DeferAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
+                    Record(command, decision with { Reason = $"{decision.Reason}; deferral {command.Deferrals + 1}, retried in {decision.DeferFor:g}" });
+                    return;
+                default:
+                    Record(command, decision);
+                    return;
+            }
+        }
+
+        throw new ScaleConflictException($"{managed.Id} changed under every one of {settings.ConflictRetries} attempts; the queue will deliver the command again.");
+    }
+
+    private async Task<IReadOnlyDictionary<int, int>?> ReplicaCountsAsync(ManagedClusterOptions managed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await replicaCounts.GetAsync(managed, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogReplicaCountsUnavailable(logger, managed.Id, ex.GetType().Name);
+            return null;
+        }
+    }
+
+    private static ScaleDecision Permanent(Exception ex, string doing) => ex.StatusCode() switch
+    {
+        HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the KafkaCluster: {ex.ApiMessage()}"),
+        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, $"the API server answered 403 {doing} the KafkaCluster (check RBAC, deploy/kubernetes/rbac.yaml): {ex.ApiMessage()}"),
+        var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the KafkaCluster: {ex.ApiMessage()}"),
+    };
+
+    private void LogChange(ManagedClusterOptions managed, KafkaClusterResource before, ScaleDecision decision, bool dryRun)
+    {
+        var patch = JsonDiff.Diff(before.Json, decision.Updated!.Json).ToJsonString();
+        if (dryRun)
+        {
+            LogDryRun(logger, managed.Id, decision.Reason, patch);
+        }
+        else
+        {
+            LogApplied(logger, managed.Id, decision.Reason, patch);
+        }
+    }
+
+    private void Record(ScaleCommand command, ScaleDecision decision) => decisions.Record(new Decision(
+        Stage,
+        command.Cluster.ToString(),
+        CommandName(command.Command),
+        command.Alerts.Select(a => a.Fingerprint).ToList(),
+        decision.Outcome,
+        decision.Text)
+    {
+        CommandKey = command.IdempotencyKey,
+        LatencySeconds = decision.Outcome == DecisionOutcome.Acted ? (time.GetUtcNow() - command.CreatedAt).TotalSeconds : null,
+    });
+
+    /// <summary>The command in the spelling of the alert's annotation (upScale, downScale, addPvc, resizePvc).</summary>
+    public static string CommandName(ScaleCommandKind kind) => kind switch
+    {
+        ScaleCommandKind.UpScale => "upScale",
+        ScaleCommandKind.DownScale => "downScale",
+        ScaleCommandKind.AddPvc => "addPvc",
+        _ => "resizePvc",
+    };
+
+    [LoggerMessage(1101, LogLevel.Information, "Changed {Cluster}: {Change}; patch {Patch}")]
+    private static partial void LogApplied(ILogger logger, string cluster, string change, string patch);
+
+    [LoggerMessage(1102, LogLevel.Information, "Dry run, nothing written to {Cluster}: would {Change}; patch {Patch}")]
+    private static partial void LogDryRun(ILogger logger, string cluster, string change, string patch);
+
+    [LoggerMessage(1103, LogLevel.Information, "Conflict writing {Cluster} for command {CommandKey} (attempt {Attempt}): reading again and deciding again")]
+    private static partial void LogConflict(ILogger logger, string cluster, string commandKey, int attempt);
+
+    [LoggerMessage(1104, LogLevel.Warning, "Cruise Control replica counts for {Cluster} unavailable ({Error}); downScale falls back to the highest broker id")]
+    private static partial void LogReplicaCountsUnavailable(ILogger logger, string cluster, string error);
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.Koperator;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// Decides one command against one reading of the cluster, in this order: replay (ignored) → broker-count limits
+/// (refused) → the change itself (refused when impossible, ignored when already there) → busy: not Running or a
+/// graceful action pending (deferred) → cooldowns and flap guard (deferred, or refused when they outlast the command)
+/// → act. Pure: it reads a <see cref="KafkaClusterResource"/> and returns a <see cref="ScaleDecision"/>.
+/// </summary>
+public sealed class ScaleGuards(ExecutorOptions options)
+{
+    public ScaleDecision Decide(ScaleCommand command, ManagedClusterOptions managed, KafkaClusterResource cluster, DateTimeOffset now, IReadOnlyDictionary<int, int>? replicaCounts)
+    {
+        var guard = GuardState.Read(cluster);
+        if (guard.RecentCommands.Contains(command.IdempotencyKey, StringComparer.Ordinal))
+        {
+            return ScaleDecision.Ignore(ReasonCodes.Replay, $"command {command.IdempotencyKey} was already applied ({guard.LastAction ?? "see the cluster's annotations"})");
+        }
+
+        if (command.Alerts.FirstOrDefault(a => guard.RecentAlerts.Contains(a.Key, StringComparer.Ordinal)) is { } actedOn)
+        {
+            return ScaleDecision.Ignore(ReasonCodes.AlertAlreadyActedOn, $"alert {actedOn.AlertName} {actedOn.Key} was already acted on");
+        }
+
+        if (Limits(command, managed, cluster) is { } limit)
+        {
+            return limit;
+        }
+
+        var updated = cluster.Copy();
+        var plan = command.Command switch
+        {
+            ScaleCommandKind.UpScale => UpScalePlanner.Plan(updated, command.Parameters, options),
+            ScaleCommandKind.DownScale => DownScalePlanner.Plan(updated, command.Target.BrokerId, replicaCounts),
+            ScaleCommandKind.AddPvc => StoragePlanner.AddVolume(updated, command, options),
+            _ => StoragePlanner.GrowVolume(updated, command, options),
+        };
+        if (plan.RefusalCode is { } code)
+        {
+            return ScaleDecision.Refuse(code, plan.Summary);
+        }
+
+        if (plan.AlreadyApplied)
+        {
+            return ScaleDecision.Ignore(ReasonCodes.AlreadyApplied, plan.Summary);
+        }
+
+        if (Busy(cluster) is { } busy)
+        {
+            return busy;
+        }
+
+        var scaleUp = command.Command != ScaleCommandKind.DownScale;
+        if (Cooldown(command, guard, scaleUp, now) is { } cooldown)
+        {
+            return cooldown;
+        }
+
+        var action = $"{command.Command} at {now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}: {plan.Summary} (command {command.IdempotencyKey})";
+        guard.After(scaleUp, now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit).WriteTo(updated);
+        return ScaleDecision.Act(updated, plan.Summary);
+    }
+
+    /// <summary>Busy: the cluster is not Running, or a graceful action is pending or running. Null when resting.</summary>
+    public ScaleDecision? Busy(KafkaClusterResource cluster)
+    {
+        if (!string.Equals(cluster.State, KafkaClusterResource.RunningState, StringComparison.Ordinal))
+        {
+            return ScaleDecision.Defer(ReasonCodes.ClusterNotRunning, $"status.state is {cluster.State ?? "not set"}, not {KafkaClusterResource.RunningState}", options.DeferralDelay);
+        }
+
+        return GracefulActions.Describe(cluster) is { } pending
+            ? ScaleDecision.Defer(ReasonCodes.GracefulActionPending, $"graceful actions pending or running: {pending}", options.DeferralDelay)
+            : null;
+    }
+
+    private static ScaleDecision? Limits(ScaleCommand command, ManagedClusterOptions managed, KafkaClusterResource cluster)
+    {
+        var count = cluster.Brokers.Count;
+        return command.Command switch
+        {
+            ScaleCommandKind.UpScale when count + 1 > managed.MaxBrokers =>
+                ScaleDecision.Refuse(ReasonCodes.MaxBrokers, $"the cluster has {count} brokers; one more would exceed MaxBrokers {managed.MaxBrokers}"),
+            ScaleCommandKind.UpScale when cluster.UpScaleLimit is { } limit && count >= limit =>
+                ScaleDecision.Refuse(ReasonCodes.UpScaleLimit, $"the cluster has {count} brokers, at or above spec.alertManagerConfig.upScaleLimit {limit}"),
+            ScaleCommandKind.DownScale when count - 1 < managed.MinBrokers =>
+                ScaleDecision.Refuse(ReasonCodes.MinBrokers, $"the cluster has {count} brokers; one fewer would go below MinBrokers {managed.MinBrokers}"),
+            ScaleCommandKind.DownScale when cluster.DownScaleLimit is { } limit && count <= limit =>
+                ScaleDecision.Refuse(ReasonCodes.DownScaleLimit, $"the cluster has {count} brokers, at or below spec.alertManagerConfig.downScaleLimit {limit}"),
+            _ => null,
+        };
+    }
+
+    private ScaleDecision? Cooldown(ScaleCommand command, GuardState guard, bool scaleUp, DateTimeOffset now)
+    {
+        var candidates = scaleUp
+            ? [(ReasonCodes.ScaleUpCooldown, guard.LastScaleUp + options.ScaleUpCooldown, "the last scale-up")]
+            : new (string Code, DateTimeOffset? Until, string Since)[]
+            {
+                (ReasonCodes.ScaleDownCooldown, guard.LastScaleDown + options.ScaleDownCooldown, "the last scale-down"),
+                (ReasonCodes.FlapGuard, guard.LastAnyAction + options.FlapWindow, "the last scale action (flap guard)"),
+            };
+        var (code, until, since) = candidates.Where(c => c.Until > now).OrderByDescending(c => c.Until).FirstOrDefault();
+        if (until is not { } end)
+        {
+            return null;
+        }
+
+        var endText = end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        if (end >= command.ExpiresAt)
+        {
+            return ScaleDecision.Refuse(code, $"cooling down after {since} until {endText}, after the command expires");
+        }
+
+        var wait = end - now;
+        return ScaleDecision.Defer(code, $"cooling down after {since} until {endText}", wait > options.DeferralDelay ? wait : options.DeferralDelay);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Alerts;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
+
+namespace ScaleFunctions.Intake;
+
+/// <summary>
+/// Turns one alert into an <see cref="AlertInterpretation"/>, in this order: no <c>command</c> annotation → ignored;
+/// cluster labels missing or not a managed cluster → ignored; resolved → recorded; then the command (case-sensitive:
+/// <c>upScale</c>, <c>downScale</c>, <c>addPvc</c> or <c>addPVC</c>, <c>resizePvc</c>), fingerprint, start time and
+/// parameters are validated → command request, or rejected with every reason found.
+/// </summary>
+public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, ManagedClusters clusters)
+{
+    private const int MaxAlertNameLength = 256;
+
+    private static readonly Dictionary<string, ScaleCommandKind> Commands = new(StringComparer.Ordinal)
+    {
+        ["upScale"] = ScaleCommandKind.UpScale,
+        ["downScale"] = ScaleCommandKind.DownScale,
+        ["addPvc"] = ScaleCommandKind.AddPvc,
+        ["addPVC"] = ScaleCommandKind.AddPvc, // Koperator's original spelling, as in the seed article.
+        ["resizePvc"] = ScaleCommandKind.ResizePvc,
+    };
+
+    public AlertInterpretation Interpret(Alert alert, string? webhookStatus)
+    {
+        var fingerprint = string.IsNullOrEmpty(alert.Fingerprint) ? AlertFingerprint.Of(alert.Labels) : alert.Fingerprint;
+        var alertRef = new AlertRef(fingerprint, alert.AlertName, alert.StartsAt ?? default);
+        var settings = options.Value;
+
+        if (!alert.Annotations.TryGetValue("command", out var command) || string.IsNullOrWhiteSpace(command))
+        {
+            return new IgnoredAlert(alertRef, "", "no command annotation.");
+        }
+
+        alert.Labels.TryGetValue(settings.NamespaceLabel, out var @namespace);
+        alert.Labels.TryGetValue(settings.ClusterLabel, out var name);
+        if (string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name))
+        {
+            return new IgnoredAlert(alertRef, "", $"no {settings.NamespaceLabel} and {settings.ClusterLabel} labels: not about a Kafka cluster.");
+        }
+
+        var managed = clusters.Find(@namespace, name);
+        if (managed is null)
+        {
+            return new IgnoredAlert(alertRef, "", $"cluster {Excerpt.Of(@namespace)}/{Excerpt.Of(name)} is not managed by this app.");
+        }
+
+        var cluster = new ClusterRef(managed.Namespace, managed.Name, managed.Kind);
+        var known = Commands.TryGetValue(command, out var kind);
+        var commandName = known ? NameOf(kind) : "";
+        var problems = Problems(alert, fingerprint).ToList();
+
+        switch (alert.Status ?? webhookStatus)
+        {
+            case "resolved":
+                return problems.Count == 0
+                    ? new ResolvedAlert(alertRef, cluster, commandName)
+                    : new RejectedAlert(alertRef, cluster.ToString(), commandName, string.Join(" ", problems));
+            case "firing":
+                break;
+            default:
+                problems.Insert(0, $"status '{Excerpt.Of(alert.Status ?? webhookStatus)}' is neither firing nor resolved.");
+                break;
+        }
+
+        if (!known)
+        {
+            problems.Insert(0, $"unknown command '{Excerpt.Of(command)}' (case-sensitive: upScale, downScale, addPvc, resizePvc).");
+        }
+        else if (problems.Count == 0)
+        {
+            var reading = new ScaleParameterReader(settings).Read(kind, alert);
+            if (reading.IsValid)
+            {
+                return new CommandRequest(alertRef, cluster, kind, reading.Target, reading.Parameters);
+            }
+
+            problems.AddRange(reading.Errors);
+        }
+
+        return new RejectedAlert(alertRef, cluster.ToString(), commandName, string.Join(" ", problems));
+    }
+
+    /// <summary>The command's name as written on the queue and in logs (the annotation's spelling, <c>addPvc</c> for both).</summary>
+    public static string NameOf(ScaleCommandKind kind) => kind switch
+    {
+        ScaleCommandKind.UpScale => "upScale",
+        ScaleCommandKind.DownScale => "downScale",
+        ScaleCommandKind.AddPvc => "addPvc",
+        ScaleCommandKind.ResizePvc => "resizePvc",
+        _ => kind.ToString(),
+    };
+
+    private static IEnumerable<string> Problems(Alert alert, string fingerprint)
+    {
+        if (fingerprint.Length > 64 || !IsFingerprint(fingerprint))
+        {
+            yield return $"fingerprint '{Excerpt.Of(fingerprint)}' is not 1 to 64 letters and digits.";
+        }
+
+        if (alert.StartsAt is null || alert.StartsAt == default(DateTimeOffset))
+        {
+            yield return "startsAt is missing.";
+        }
+
+        if (alert.AlertName.Length > MaxAlertNameLength)
+        {
+            yield return $"alertname is longer than {MaxAlertNameLength} characters.";
+        }
+    }
+
+    private static bool IsFingerprint(string value) => FingerprintPattern().Match(value) is { Success: true } m && m.Length == value.Length;
+
+    [GeneratedRegex("^[0-9A-Za-z]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex FingerprintPattern();
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Commands;
+
+namespace ScaleFunctions.Intake;
+
+/// <summary>
+/// Folds the command requests of one webhook into at most one <see cref="ScaleCommand"/> per (cluster, command, target):
+/// six upScale alerts for one cluster are one upScale, not six brokers. The alerts are listed once each, sorted by key;
+/// when they disagree on parameters, those of the first alert in that order are used, and the command says so.
+/// </summary>
+public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> options)
+{
+    public IReadOnlyList<CoalescedCommand> Coalesce(IEnumerable<CommandRequest> requests)
+    {
+        var createdAt = time.GetUtcNow();
+        return requests
+            .GroupBy(r => (r.Cluster, r.Kind, r.Target))
+            .Select(group =>
+            {
+                var ordered = group.DistinctBy(r => r.Alert.Key).OrderBy(r => r.Alert.Key, StringComparer.Ordinal).ToList();
+                var alerts = ordered.Select(r => r.Alert).ToList();
+                var command = new ScaleCommand
+                {
+                    IdempotencyKey = IdempotencyKey.Compute(group.Key.Cluster, group.Key.Kind, group.Key.Target, alerts),
+                    Command = group.Key.Kind,
+                    Cluster = group.Key.Cluster,
+                    Target = group.Key.Target,
+                    Parameters = ordered[0].Parameters,
+                    Alerts = alerts,
+                    CreatedAt = createdAt,
+                    ExpiresAt = createdAt + options.Value.CommandTtl,
+                };
+                var disagree = ordered.Skip(1).Any(r => !SameParameters(r.Parameters, ordered[0].Parameters));
+                return new CoalescedCommand(command, disagree);
+            })
+            .OrderBy(c => c.Command.Cluster.ToString(), StringComparer.Ordinal)
+            .ThenBy(c => c.Command.IdempotencyKey, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static bool SameParameters(ScaleParameters a, ScaleParameters b) =>
+        a with { BrokerAnnotations = null } == b with { BrokerAnnotations = null } &&
+        (a.BrokerAnnotations ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .SequenceEqual((b.BrokerAnnotations ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal));
+}
+
+/// <summary>A command and whether its alerts disagreed on parameters (the first alert's were used).</summary>
+public sealed record CoalescedCommand(ScaleCommand Command, bool ParametersDisagreed);

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ScaleFunctions.Intake;
+
+/// <summary>Alert intake settings, section <c>Intake</c> (<c>Intake__ClusterLabel</c>, …). See docs/intake.md.</summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "Intake";
+    private const string LabelName = "^[a-zA-Z_][a-zA-Z0-9_]*$";
+
+    /// <summary>The alert label naming the cluster resource (Koperator's <c>kafka_cr</c>).</summary>
+    [Required, RegularExpression(LabelName, ErrorMessage = "ClusterLabel must be a Prometheus label name.")]
+    public string ClusterLabel { get; set; } = "kafka_cr";
+
+    /// <summary>The alert label naming the cluster's namespace.</summary>
+    [Required, RegularExpression(LabelName, ErrorMessage = "NamespaceLabel must be a Prometheus label name.")]
+    public string NamespaceLabel { get; set; } = "namespace";
+
+    /// <summary>
+    /// Image references an alert's <c>image</c> annotation may start with; each ends with <c>/</c>, <c>:</c> or
+    /// <c>@</c> so that <c>registry/team/</c> does not also allow <c>registry/team-evil/</c>. Empty: images refused.
+    /// </summary>
+    public List<string> AllowedImagePrefixes { get; } = [];
+
+    /// <summary>Whether the <c>brokerAnnotations</c> annotation is honoured at all (off: such alerts are rejected).</summary>
+    public bool AllowBrokerAnnotations { get; set; }
+
+    /// <summary>Bodies above this size are answered with 413.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a command stays valid: <c>ExpiresAt = CreatedAt + CommandTtl</c>.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan CommandTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The Azure Table in which resolved alerts are recorded.</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "ResolutionsTable must be a valid Azure Table name.")]
+    public string ResolutionsTable { get; set; } = "resolvedalerts";
+
+    /// <summary>How long one webhook may spend on storage (queue and table) before it is answered with 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
+    public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,152 @@
+using ScaleFunctions.Alerts;
+using ScaleFunctions.Commands;
+
+namespace ScaleFunctions.Intake;
+
+/// <summary>
+/// Reads the target and parameters a command needs from one alert, validating each value (see <see cref="ParameterRules"/>).
+/// Only the parameters the command uses are read; an empty annotation counts as absent.
+/// <list type="table">
+/// <item><term>upScale</term><description>brokerConfigGroup, storageClass, mountPath + diskSize (together), image, brokerAnnotations; target: the cluster.</description></item>
+/// <item><term>downScale</term><description>label brokerId (optional: without it the executor picks a broker); target: that broker or the cluster.</description></item>
+/// <item><term>addPvc</term><description>required label persistentvolumeclaim, required mountPath and diskSize, storageClass; target: the claim.</description></item>
+/// <item><term>resizePvc</term><description>required label persistentvolumeclaim, required incrementBy; target: the claim.</description></item>
+/// </list>
+/// </summary>
+public sealed class ScaleParameterReader(IntakeOptions options)
+{
+    public ScaleParameterReading Read(ScaleCommandKind kind, Alert alert)
+    {
+        var reading = new Reading(alert, options);
+        return kind switch
+        {
+            ScaleCommandKind.UpScale => reading.UpScale(),
+            ScaleCommandKind.DownScale => reading.DownScale(),
+            ScaleCommandKind.AddPvc => reading.AddPvc(),
+            ScaleCommandKind.ResizePvc => reading.ResizePvc(),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown command."),
+        };
+    }
+
+    private sealed class Reading(Alert alert, IntakeOptions options)
+    {
+        private readonly List<string> errors = [];
+
+        public ScaleParameterReading UpScale()
+        {
+            var parameters = new ScaleParameters
+            {
+                BrokerConfigGroup = Check(Annotation("brokerConfigGroup"), v => (ParameterRules.ConfigGroup(v, out var e), e)),
+                StorageClass = Check(Annotation("storageClass"), v => (ParameterRules.ObjectName("storageClass", v, out var e), e)),
+                MountPath = Check(Annotation("mountPath"), v => (ParameterRules.MountPath(v, out var e), e)),
+                DiskSize = Check(Annotation("diskSize"), v => (ParameterRules.Quantity("diskSize", v, out var e), e)),
+                Image = Check(Annotation("image"), v => (ParameterRules.Image(v, options.AllowedImagePrefixes, out var e), e)),
+                BrokerAnnotations = Check(Annotation("brokerAnnotations"), v => (ParameterRules.BrokerAnnotations(v, options.AllowBrokerAnnotations, out var e), e)),
+            };
+            var volume = new[] { "storageClass", "mountPath", "diskSize" }.Any(name => Annotation(name) is not null);
+            if (volume && (Annotation("mountPath") is null || Annotation("diskSize") is null))
+            {
+                errors.Add("upScale with a storage volume needs both mountPath and diskSize.");
+            }
+
+            return Result(ScaleTarget.Cluster, parameters);
+        }
+
+        public ScaleParameterReading DownScale()
+        {
+            var label = Label("brokerId");
+            int? brokerId = null;
+            if (label is not null)
+            {
+                brokerId = ParameterRules.BrokerId(label, out var error);
+                AddError(error);
+            }
+
+            return Result(brokerId is null ? ScaleTarget.Cluster : new ScaleTarget(BrokerId: brokerId), new ScaleParameters());
+        }
+
+        public ScaleParameterReading AddPvc()
+        {
+            var claim = Claim();
+            var parameters = new ScaleParameters
+            {
+                StorageClass = Check(Annotation("storageClass"), v => (ParameterRules.ObjectName("storageClass", v, out var e), e)),
+                MountPath = Check(Required("mountPath"), v => (ParameterRules.MountPath(v, out var e), e)),
+                DiskSize = Check(Required("diskSize"), v => (ParameterRules.Quantity("diskSize", v, out var e), e)),
+            };
+            return Result(new ScaleTarget(PersistentVolumeClaim: claim), parameters);
+        }
+
+        public ScaleParameterReading ResizePvc()
+        {
+            var claim = Claim();
+            var parameters = new ScaleParameters
+            {
+                IncrementBy = Check(Required("incrementBy"), v => (ParameterRules.Quantity("incrementBy", v, out var e), e)),
+            };
+            return Result(new ScaleTarget(PersistentVolumeClaim: claim), parameters);
+        }
+
+        private string? Claim()
+        {
+            var label = Label("persistentvolumeclaim");
+            if (label is null)
+            {
+                errors.Add("the label persistentvolumeclaim is required: it names the volume the command is about.");
+                return null;
+            }
+
+            var claim = ParameterRules.ObjectName("persistentvolumeclaim", label, out var error);
+            AddError(error);
+            return claim;
+        }
+
+        private T? Check<T>(string? value, Func<string, (T? Value, string? Error)> rule)
+            where T : class
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            var (result, error) = rule(value);
+            AddError(error);
+            return result;
+        }
+
+        private string? Required(string name)
+        {
+            var value = Annotation(name);
+            if (value is null)
+            {
+                errors.Add($"the annotation {name} is required.");
+            }
+
+            return value;
+        }
+
+        private string? Annotation(string name) => NonEmpty(alert.Annotations, name);
+
+        private string? Label(string name) => NonEmpty(alert.Labels, name);
+
+        private static string? NonEmpty(IReadOnlyDictionary<string, string> map, string name) =>
+            map.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+        private void AddError(string? error)
+        {
+            if (error is not null)
+            {
+                errors.Add(error);
+            }
+        }
+
+        private ScaleParameterReading Result(ScaleTarget target, ScaleParameters parameters) =>
+            new(target, parameters, errors);
+    }
+}
+
+/// <summary>What <see cref="ScaleParameterReader"/> read: the target, the parameters, and every problem found.</summary>
+public sealed record ScaleParameterReading(ScaleTarget Target, ScaleParameters Parameters, IReadOnlyList<string> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+}

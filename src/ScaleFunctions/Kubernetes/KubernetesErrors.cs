@@ -1,0 +1,40 @@
+using System.Net;
+using System.Text.Json;
+using k8s.Autorest;
+
+namespace ScaleFunctions.Kubernetes;
+
+/// <summary>Reads the API server's answer out of KubernetesClient's exceptions: status code and the Status object's reason/message.</summary>
+public static class KubernetesErrors
+{
+    public static HttpStatusCode? StatusCode(this Exception exception) =>
+        exception is HttpOperationException { Response: { } response } ? response.StatusCode : null;
+
+    public static bool IsConflict(this Exception exception) => exception.StatusCode() == HttpStatusCode.Conflict;
+
+    /// <summary>Answers that retrying cannot fix: 400, 403, 404, 422 (the reason says which).</summary>
+    public static bool IsPermanent(this Exception exception) => exception.StatusCode() is
+        HttpStatusCode.BadRequest or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity;
+
+    /// <summary>The Status message of an API error (the server's own words), or the exception's message.</summary>
+    public static string ApiMessage(this Exception exception)
+    {
+        if (exception is HttpOperationException { Response.Content: { Length: > 0 } content })
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(content);
+                if (document.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+                {
+                    return message.GetString()!;
+                }
+            }
+            catch (JsonException)
+            {
+                // not a Status object: fall through
+            }
+        }
+
+        return exception.Message;
+    }
+}

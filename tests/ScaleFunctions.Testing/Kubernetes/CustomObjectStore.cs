@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ScaleFunctions.Testing.Kubernetes;
+
+/// <summary>
+/// The double's etcd: custom objects by group/version/namespace/plural/name, with the API server's write semantics —
+/// one global revision written to <c>metadata.resourceVersion</c> on every change, <c>metadata.generation</c> bumped
+/// on changes outside metadata and status, 409 on a stale <c>resourceVersion</c>, pruning of unknown fields and 422
+/// for objects the CRD schema rejects. With the status subresource on, the main resource ignores <c>status</c> and
+/// <c>/status</c> changes nothing else. An update that changes nothing keeps the resourceVersion.
+/// </summary>
+public sealed class CustomObjectStore(TimeProvider? clock = null)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<ObjectKey, JsonObject> objects = [];
+    private readonly Dictionary<(string Group, string Version, string Plural), CustomResourceSchema> schemas = [];
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+    private long revision = 1000;
+
+    /// <summary>Which part of an object a write may change.</summary>
+    public enum Scope
+    {
+        /// <summary>The resource itself: everything but <c>status</c> when the status subresource is on.</summary>
+        Main,
+
+        /// <summary>The <c>/status</c> subresource: only <c>status</c>.</summary>
+        Status,
+    }
+
+    public string CurrentRevision
+    {
+        get
+        {
+            lock (gate)
+            {
+                return revision.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    public void Register(CustomResourceSchema schema)
+    {
+        lock (gate)
+        {
+            schemas[(schema.Group, schema.Version, schema.Plural)] = schema;
+        }
+    }
+
+    public CustomResourceSchema? SchemaFor(string group, string version, string plural)
+    {
+        lock (gate)
+        {
+            return schemas.GetValueOrDefault((group, version, plural));
+        }
+    }
+
+    /// <summary>A copy of the stored object, or null.</summary>
+    public JsonObject? Find(ObjectKey key)
+    {
+        lock (gate)
+        {
+            return objects.TryGetValue(key, out var found) ? found.DeepClone().AsObject() : null;
+        }
+    }
+
+    public JsonObject Get(ObjectKey key) => Find(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+
+    /// <summary>A list object (<c>kind: …List</c>) of the objects of one resource, in one namespace or all (null).</summary>
+    public JsonObject List(string group, string version, string? @namespace, string plural)
+    {
+        lock (gate)
+        {
+            var schema = schemas.GetValueOrDefault((group, version, plural));
+            var items = objects
+                .Where(o => o.Key.Group == group && o.Key.Version == version && o.Key.Plural == plural && (@namespace is null || o.Key.Namespace == @namespace))
+                .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
+                .Select(o => (JsonNode)o.Value.DeepClone())
+                .ToArray();
+            return new JsonObject
+            {
+                ["apiVersion"] = $"{group}/{version}",
+                ["kind"] = schema?.ListKind ?? "List",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) },
+                ["items"] = new JsonArray(items),
+            };
+        }
+    }
+
+    public WriteResult Create(ObjectKey key, JsonObject body, WriteOptions? options = null)
+    {
+        lock (gate)
+        {
+            if (objects.ContainsKey(key))
+            {
+                throw KubernetesStatus.AlreadyExists(key.Resource, key.Name);
+            }
+
+            return Commit(key, existing: null, body.DeepClone().AsObject(), Scope.Main, options ?? new WriteOptions());
+        }
+    }
+
+    public WriteResult Replace(ObjectKey key, JsonObject body, Scope scope = Scope.Main, WriteOptions? options = null)
+    {
+        lock (gate)
+        {
+            var existing = objects.GetValueOrDefault(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+            return Commit(key, existing, body.DeepClone().AsObject(), scope, options ?? new WriteOptions());
+        }
+    }
+
+    public WriteResult Patch(ObjectKey key, string contentType, JsonNode? patch, Scope scope = Scope.Main, WriteOptions? options = null)
+    {
+        lock (gate)
+        {
+            var existing = objects.GetValueOrDefault(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+            var patched = contentType switch
+            {
+                ObjectPatches.MergePatch => ObjectPatches.ApplyMergePatch(existing, patch) as JsonObject
+                    ?? throw KubernetesStatus.BadRequest("the merge patch does not produce an object"),
+                ObjectPatches.JsonPatch => ObjectPatches.ApplyJsonPatch(existing, patch as JsonArray
+                    ?? throw KubernetesStatus.BadRequest("a JSON patch must be an array of operations")),
+                _ => throw new KubernetesStatus(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {ObjectPatches.JsonPatch}, {ObjectPatches.MergePatch}"),
+            };
+            return Commit(key, existing, patched, scope, options ?? new WriteOptions());
+        }
+    }
+
+    public void Delete(ObjectKey key)
+    {
+        lock (gate)
+        {
+            if (!objects.Remove(key))
+            {
+                throw KubernetesStatus.NotFound(key.Resource, key.Name);
+            }
+
+            revision++;
+        }
+    }
+
+    /// <summary>
+    /// Test helper: changes a stored object the way another client (the operator, a person) would, through the same
+    /// write path (resourceVersion bumped, schema checked). <paramref name="scope"/> Status changes only <c>status</c>.
+    /// </summary>
+    public JsonObject Update(ObjectKey key, Action<JsonObject> change, Scope scope = Scope.Main)
+    {
+        lock (gate)
+        {
+            var copy = Get(key);
+            change(copy);
+            copy["metadata"]!.AsObject().Remove("resourceVersion");
+            return Replace(key, copy, scope).Object;
+        }
+    }
+
+    private WriteResult Commit(ObjectKey key, JsonObject? existing, JsonObject candidate, Scope scope, WriteOptions options)
+    {
+        var schema = schemas.GetValueOrDefault((key.Group, key.Version, key.Plural));
+        var metadata = candidate["metadata"] as JsonObject ?? new JsonObject();
+        candidate["metadata"] = metadata;
+        var name = (string?)metadata["name"];
+        if (name is not null && name != key.Name)
+        {
+            throw KubernetesStatus.BadRequest($"the name of the object ({name}) does not match the name on the URL ({key.Name})");
+        }
+
+        candidate["apiVersion"] ??= $"{key.Group}/{key.Version}";
+        candidate["kind"] ??= schema?.Kind;
+        metadata["name"] = key.Name;
+        metadata["namespace"] = key.Namespace;
+        var requestedVersion = (string?)metadata["resourceVersion"];
+
+        if (existing is null)
+        {
+            if (!string.IsNullOrEmpty(requestedVersion))
+            {
+                throw KubernetesStatus.BadRequest("resourceVersion should not be set on objects to be created");
+            }
+
+            if (schema?.HasStatusSubresource == true)
+            {
+                candidate.Remove("status");
+            }
+
+            metadata["uid"] = Guid.NewGuid().ToString();
+            metadata["creationTimestamp"] = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            metadata["generation"] = 1L;
+        }
+        else
+        {
+            var existingMetadata = existing["metadata"]!.AsObject();
+            if (!string.IsNullOrEmpty(requestedVersion) && requestedVersion != (string?)existingMetadata["resourceVersion"])
+            {
+                throw KubernetesStatus.Conflict(key.Resource, key.Name);
+            }
+
+            if (schema?.HasStatusSubresource == true)
+            {
+                candidate = scope == Scope.Main ? WithStatusOf(candidate, existing) : WithStatusOf(existing.DeepClone().AsObject(), candidate);
+                metadata = candidate["metadata"]!.AsObject();
+            }
+
+            foreach (var immutable in new[] { "uid", "creationTimestamp", "generation", "resourceVersion" })
+            {
+                metadata[immutable] = existingMetadata[immutable]?.DeepClone();
+            }
+        }
+
+        var warnings = new List<string>();
+        var unknown = schema?.Prune(candidate) ?? [];
+        if (unknown.Count > 0)
+        {
+            if (options.StrictFieldValidation)
+            {
+                throw KubernetesStatus.BadRequest(
+                    $"{schema!.Kind} in version \"{key.Version}\" cannot be handled as a {schema.Kind}: strict decoding error: "
+                    + string.Join(", ", unknown.Select(u => $"unknown field \"{u}\"")));
+            }
+
+            warnings.AddRange(unknown.Select(u => $"unknown field \"{u}\""));
+        }
+
+        var errors = ObjectMetaRules.Validate(candidate).Concat(schema?.Validate(candidate) ?? []).ToList();
+        if (errors.Count > 0)
+        {
+            throw KubernetesStatus.Invalid(schema?.Kind ?? key.Plural, key.Group, key.Name, errors);
+        }
+
+        if (existing is not null)
+        {
+            if (JsonNode.DeepEquals(candidate, existing))
+            {
+                return new WriteResult(existing.DeepClone().AsObject(), warnings, Changed: false);
+            }
+
+            if (SpecChanged(existing, candidate))
+            {
+                metadata["generation"] = existing["metadata"]!["generation"]!.Deserialize<long>() + 1;
+            }
+        }
+
+        if (options.DryRun)
+        {
+            return new WriteResult(candidate, warnings, Changed: false);
+        }
+
+        revision++;
+        metadata["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
+        objects[key] = candidate;
+        return new WriteResult(candidate.DeepClone().AsObject(), warnings, Changed: true);
+    }
+
+    private static JsonObject WithStatusOf(JsonObject target, JsonObject statusSource)
+    {
+        target.Remove("status");
+        if (statusSource["status"] is { } status)
+        {
+            target["status"] = status.DeepClone();
+        }
+
+        return target;
+    }
+
+    private static bool SpecChanged(JsonObject before, JsonObject after)
+    {
+        var names = before.Select(p => p.Key).Union(after.Select(p => p.Key)).Where(n => n is not "metadata" and not "status");
+        return names.Any(n => !JsonNode.DeepEquals(before[n], after[n]));
+    }
+}
+
+/// <summary>Query options of a write: <c>dryRun=All</c> and <c>fieldValidation=Strict</c>.</summary>
+public sealed record WriteOptions(bool DryRun = false, bool StrictFieldValidation = false);
+
+/// <summary>The object as stored after a write, the warnings the API server would send, and whether anything changed.</summary>
+public sealed record WriteResult(JsonObject Object, IReadOnlyList<string> Warnings, bool Changed);
