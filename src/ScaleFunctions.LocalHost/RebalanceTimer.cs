@@ -14,12 +14,21 @@ public sealed class RebalanceTimer(IRebalanceCheck check, IConfiguration configu
     public const string ScheduleSetting = "RebalanceSchedule";
     public const string DefaultSchedule = "0 */5 * * * *";
 
+    /// <summary>The Functions host's switch for one function, honoured here too.</summary>
+    public const string DisabledSetting = "AzureWebJobs.rebalance-check.Disabled";
+
     private readonly CrontabSchedule schedule = CrontabSchedule.Parse(
         configuration[ScheduleSetting] is { Length: > 0 } text ? text : DefaultSchedule,
         new CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (string.Equals(configuration[DisabledSetting], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            logger.LogInformation("The rebalance check is disabled ({Setting})", DisabledSetting);
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow().UtcDateTime;

@@ -58,6 +58,21 @@ public sealed class RebalanceTimerTest
     }
 
     [Fact]
+    public async Task The_functions_disabled_setting_turns_the_timer_off()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T12:03:10Z", System.Globalization.CultureInfo.InvariantCulture));
+        var check = new RecordingCheck(time);
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [RebalanceTimer.DisabledSetting] = "true" }).Build();
+        using var timer = new RebalanceTimer(check, settings, time, NullLogger<RebalanceTimer>.Instance);
+
+        await timer.StartAsync(CancellationToken.None);
+        await timer.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Empty(check.Runs);
+    }
+
+    [Fact]
     public void An_invalid_schedule_fails_at_start()
     {
         Assert.ThrowsAny<Exception>(() => new RebalanceTimer(new RecordingCheck(TimeProvider.System), Settings("every five minutes"), TimeProvider.System, NullLogger<RebalanceTimer>.Instance));
