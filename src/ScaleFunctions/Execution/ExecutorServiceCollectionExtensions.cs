@@ -12,7 +12,7 @@ namespace ScaleFunctions;
 
 /// <summary>
 /// Registers the scale executor: Kubernetes access (<c>Kubernetes__*</c>, one <see cref="IKubernetes"/> for every
-/// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client, deferral on the command queue,
+/// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client (deferral uses intake's ICommandQueue),
 /// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, a fallback <see cref="IBrokerReplicaCounts"/>
 /// (unknown counts) and a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster.
 /// </summary>
@@ -26,10 +26,11 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>());
 
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesClientFactory.Configuration(
-            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey))));
         services.TryAddSingleton<KafkaClusterClient>();
         services.TryAddSingleton<IBrokerReplicaCounts, UnknownBrokerReplicaCounts>();
-        services.TryAddSingleton<IScaleCommandQueue, StorageScaleCommandQueue>();
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();

@@ -21,7 +21,7 @@ public sealed partial class ScaleExecutor(
     KafkaClusterClient clusters,
     IBrokerReplicaCounts replicaCounts,
     IAlertResolutions resolutions,
-    IScaleCommandQueue queue,
+    ICommandQueue queue,
     ManagedClusters managedClusters,
     IOptions<ExecutorOptions> options,
     TimeProvider time,
@@ -107,7 +107,7 @@ public sealed partial class ScaleExecutor(
                     Record(command, decision);
                     return;
                 case DecisionOutcome.Deferred:
-                    await queue.DeferAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
+                    await queue.EnqueueAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
                     Record(command, decision with { Reason = $"{decision.Reason}; deferral {command.Deferrals + 1}, retried in {decision.DeferFor:g}" });
                     return;
                 default:

@@ -8,6 +8,9 @@ public sealed class KubernetesOptions
     /// <summary>The scope of the AKS Microsoft Entra server application, the same for every AKS cluster.</summary>
     public const string AksScope = "6dae42f8-4368-4678-94ff-3960e28e3630/.default";
 
+    /// <summary>A keyed <c>TokenCredential</c> registered under this key replaces the one AksEntraId mode would build.</summary>
+    public const string CredentialServiceKey = "kubernetes";
+
     public KubernetesAccessMode Mode { get; set; } = KubernetesAccessMode.KubeConfig;
 
     /// <summary>KubeConfig mode: the file (default <c>~/.kube/config</c>, or <c>$KUBECONFIG</c>).</summary>

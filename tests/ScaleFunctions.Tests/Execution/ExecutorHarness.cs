@@ -40,7 +40,7 @@ public sealed class ExecutorHarness : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(time);
         collection.AddSingleton<IKubernetes>(_ => api.CreateClient());
         collection.AddSingleton<IAlertResolutions>(Resolutions);
-        collection.AddSingleton<IScaleCommandQueue>(Queue);
+        collection.AddSingleton<ICommandQueue>(Queue);
         collection.AddSingleton<IBrokerReplicaCounts>(ReplicaCounts);
         services = collection.BuildServiceProvider();
     }
@@ -140,15 +140,15 @@ public sealed class FakeAlertResolutions : IAlertResolutions
 }
 
 /// <summary>Deferred commands, as they would be re-enqueued.</summary>
-public sealed class RecordingCommandQueue : IScaleCommandQueue
+public sealed class RecordingCommandQueue : ICommandQueue
 {
-    private readonly ConcurrentQueue<(ScaleCommand Command, TimeSpan Delay)> deferred = new();
+    private readonly ConcurrentQueue<(ScaleCommand Command, TimeSpan? Delay)> deferred = new();
 
-    public IReadOnlyList<(ScaleCommand Command, TimeSpan Delay)> Deferred => deferred.ToArray();
+    public IReadOnlyList<(ScaleCommand Command, TimeSpan? Delay)> Deferred => deferred.ToArray();
 
-    public Task DeferAsync(ScaleCommand command, TimeSpan delay, CancellationToken cancellationToken)
+    public Task EnqueueAsync(ScaleCommand command, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
-        deferred.Enqueue((command, delay));
+        deferred.Enqueue((command, visibilityDelay));
         return Task.CompletedTask;
     }
 }
