@@ -5,6 +5,7 @@ using ScaleFunctions.CruiseControl;
 using ScaleFunctions.CruiseControl.Models;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.Rebalance;
 
@@ -54,7 +55,7 @@ public sealed class RebalanceCheck(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            decision = For(cluster, DecisionOutcome.Refused, $"check failed: {ex.Message}");
+            decision = For(cluster, DecisionOutcome.Refused, $"check failed: {ex.ApiMessage()}");
         }
 
         decisions.Record(decision);

@@ -208,6 +208,20 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_kubernetes_refusal_is_refused_with_the_api_servers_words_and_leaves_nothing_behind()
+    {
+        api.Faults.Forbid("PATCH", "/status");
+        await using var host = Host("Operator");
+
+        await host.Check.RunAsync(CancellationToken.None);
+
+        Assert.Equal(DecisionOutcome.Refused, host.Decision.Outcome);
+        Assert.Contains("forbidden", host.Decision.Reason);
+        Assert.DoesNotContain("Operation returned an invalid status code", host.Decision.Reason);
+        Assert.Empty(Operations);
+    }
+
+    [Fact]
     public async Task Dry_run_creates_no_operation()
     {
         await using var host = new RebalanceTestHost(
