@@ -37,9 +37,10 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
         await cruiseControl.DisposeAsync();
     }
 
-    private RebalanceTestHost Host(string via, bool fakeActivity = false, string service = Service) => new(
+    private RebalanceTestHost Host(string via, bool fakeActivity = false, string service = Service, string followInterval = "00:00:00") => new(
         new Dictionary<string, string?>
         {
+            ["Rebalance__FollowInterval"] = followInterval,
             ["Clusters__0__Namespace"] = "kafka",
             ["Clusters__0__Name"] = "kafka",
             ["Clusters__0__CruiseControl__Service"] = service,
@@ -124,6 +125,31 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
         // Koperator's controller reacts to the status update that sets the task (its create event is filtered out).
         var statusWrite = Assert.Single(api.Requests, r => r.Method == "PATCH" && r.Path.EndsWith("/status", StringComparison.Ordinal));
         Assert.Contains("/apis/kafka.banzaicloud.io/v1alpha1/namespaces/kafka/cruisecontroloperations/", statusWrite.Path);
+    }
+
+    [Fact]
+    public async Task A_started_operation_is_followed_until_koperator_reports_it_completed()
+    {
+        await using var host = Host("Operator", followInterval: "00:00:30");
+
+        var run = host.Check.RunAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Operations.FirstOrDefault()?["status"] is null && DateTime.UtcNow < deadline)
+        {
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        var name = (string)Operations.Single()["metadata"]!["name"]!;
+        api.SetCruiseControlTask(name, "rebalance", "Completed");
+        while (!run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        await run;
+        Assert.Equal(DecisionOutcome.Acted, host.Decision.Outcome);
+        Assert.Contains(host.Logs.Entries, e => e.Message.Contains($"CruiseControlOperation kafka/{name}) finished: Completed (user task 0230d401", StringComparison.Ordinal));
     }
 
     [Fact]
