@@ -28,7 +28,7 @@ public sealed class ExecutorHarness : IAsyncDisposable
     private readonly bool ownsApi;
     private int commandNumber;
 
-    private ExecutorHarness(KubernetesApiDouble api, bool ownsApi, IReadOnlyDictionary<string, string?> settings, FakeTimeProvider time)
+    private ExecutorHarness(KubernetesApiDouble api, bool ownsApi, IReadOnlyDictionary<string, string?> settings, FakeTimeProvider time, bool realQueue)
     {
         Api = api;
         this.ownsApi = ownsApi;
@@ -40,7 +40,11 @@ public sealed class ExecutorHarness : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(time);
         collection.AddSingleton<IKubernetes>(_ => api.CreateClient());
         collection.AddSingleton<IAlertResolutions>(Resolutions);
-        collection.AddSingleton<ICommandQueue>(Queue);
+        if (!realQueue)
+        {
+            collection.AddSingleton<ICommandQueue>(Queue);
+        }
+
         collection.AddSingleton<IBrokerReplicaCounts>(ReplicaCounts);
         services = collection.BuildServiceProvider();
     }
@@ -55,7 +59,8 @@ public sealed class ExecutorHarness : IAsyncDisposable
     public IScaleCommandHandler Handler => services.GetRequiredService<IScaleCommandHandler>();
 
     /// <summary>Settings every test starts from (cluster kafka/kafka, 3–6 brokers); <paramref name="settings"/> adds or overrides.</summary>
-    public static async Task<ExecutorHarness> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<JsonObject>? cluster = null, KubernetesApiDouble? sharedApi = null)
+    /// <param name="realQueue">Keep intake's storage queue for deferrals (set AzureWebJobsStorage to a running Azurite).</param>
+    public static async Task<ExecutorHarness> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<JsonObject>? cluster = null, KubernetesApiDouble? sharedApi = null, bool realQueue = false)
     {
         var values = new Dictionary<string, string?>
         {
@@ -77,7 +82,7 @@ public sealed class ExecutorHarness : IAsyncDisposable
             await api.StartAsync();
         }
 
-        return new ExecutorHarness(api, ownsApi: sharedApi is null, values, new FakeTimeProvider(Start));
+        return new ExecutorHarness(api, ownsApi: sharedApi is null, values, new FakeTimeProvider(Start), realQueue);
     }
 
     /// <summary>Executor decisions recorded so far (EventId 1000 entries of stage executor).</summary>
