@@ -18,6 +18,7 @@ namespace ScaleFunctions.CruiseControl;
 public sealed class CruiseControlClient(
     HttpClient http,
     CruiseControlEndpoint endpoint,
+    string clusterId,
     CruiseControlOptions options,
     TimeProvider time,
     ILogger logger)
@@ -82,11 +83,12 @@ public sealed class CruiseControlClient(
                 request.Headers.Add(UserTaskIdHeader, userTaskId);
             }
 
+            request.Options.Set(CruiseControlHttp.Cluster, clusterId);
             CruiseControlRetry.Mark(request, retryable: method == HttpMethod.Get || !query.StartsExecution || userTaskId is not null);
 
             using var response = await http.SendAsync(request, cancellationToken);
             var taskId = response.Headers.TryGetValues(UserTaskIdHeader, out var ids) ? ids.FirstOrDefault() : null;
-            logger.LogDebug("Cruise Control {Method} {Endpoint} answered {StatusCode} (user task {UserTaskId}, attempt {Attempt})", method, name, (int)response.StatusCode, taskId ?? userTaskId ?? "", attempt);
+            logger.LogDebug("Cruise Control of {Cluster}: {Method} {Endpoint} answered {StatusCode} (user task {UserTaskId}, attempt {Attempt})", clusterId, method, name, (int)response.StatusCode, taskId ?? userTaskId ?? "", attempt);
 
             if (response.StatusCode == HttpStatusCode.OK)
             {

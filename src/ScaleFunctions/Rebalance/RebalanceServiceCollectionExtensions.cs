@@ -2,9 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Execution;
@@ -27,22 +25,22 @@ public static class RebalanceServiceCollectionExtensions
             .Validate(o => o.FollowInterval >= TimeSpan.Zero, "Rebalance:FollowInterval must not be negative.")
             .ValidateOnStart();
 
-        // One named, resilient HttpClient and one health check per managed cluster.
-        var global = configuration.GetSection(CruiseControlOptions.SectionName).Get<CruiseControlOptions>() ?? new CruiseControlOptions();
-        foreach (var cluster in configuration.GetSection("Clusters").GetChildren())
+        // Two resilient HttpClients (direct, service proxy) and one health check per managed cluster, both from the
+        // configuration as it is when first used.
+        CruiseControlHttp.Register(services);
+        services.AddHealthChecks();
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<ManagedClustersOptions>>((health, clusters) =>
         {
-            if (cluster["Namespace"] is not { Length: > 0 } ns || cluster["Name"] is not { Length: > 0 } name)
+            foreach (var cluster in clusters.Value.Clusters.Where(c => c.CruiseControl.IsConfigured))
             {
-                continue; // Reported by the clusters' own validation.
+                var (ns, name) = (cluster.Namespace, cluster.Name);
+                health.Registrations.Add(new HealthCheckRegistration(
+                    CruiseControlClients.NameFor(ns, name),
+                    sp => ActivatorUtilities.CreateInstance<CruiseControlHealthCheck>(sp, ns, name),
+                    failureStatus: HealthStatus.Unhealthy,
+                    tags: ["cruisecontrol"]));
             }
-
-            AddHttpClient(services, ns, name, global);
-            services.AddHealthChecks().Add(new HealthCheckRegistration(
-                CruiseControlClients.NameFor(ns, name),
-                sp => ActivatorUtilities.CreateInstance<CruiseControlHealthCheck>(sp, ns, name),
-                failureStatus: HealthStatus.Unhealthy,
-                tags: ["cruisecontrol"]));
-        }
+        });
 
         services.TryAddSingleton<CruiseControlClients>();
 
@@ -56,30 +54,5 @@ public static class RebalanceServiceCollectionExtensions
         services.TryAddSingleton<ClusterLocks>();
         services.TryAddSingleton<IRebalanceCheck, RebalanceCheck>();
         return services;
-    }
-
-    private static void AddHttpClient(IServiceCollection services, string @namespace, string name, CruiseControlOptions global)
-    {
-        services.AddHttpClient(CruiseControlClients.NameFor(@namespace, name), client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp =>
-            {
-                var cluster = sp.GetRequiredService<ManagedClusters>().Find(@namespace, name);
-                return cluster?.CruiseControl.UsesServiceProxy == true
-                    ? new KubernetesServiceProxyHandler(sp.GetRequiredService<k8s.IKubernetes>())
-                    : new SocketsHttpHandler();
-            })
-            .AddStandardResilienceHandler(options => Configure(options, global));
-    }
-
-    /// <summary>Standard pipeline, with the retry rules of <see cref="CruiseControlRetry"/> (never a blind retry of an execution).</summary>
-    private static void Configure(HttpStandardResilienceOptions options, CruiseControlOptions global)
-    {
-        options.AttemptTimeout.Timeout = global.AttemptTimeout;
-        options.Retry.MaxRetryAttempts = Math.Max(1, global.RetryAttempts);
-        options.Retry.Delay = global.RetryDelay;
-        options.Retry.ShouldHandle = args => ValueTask.FromResult(
-            global.RetryAttempts > 0 && CruiseControlRetry.ShouldRetry(args.Context.GetRequestMessage(), args.Outcome));
-        options.CircuitBreaker.SamplingDuration = global.AttemptTimeout * 2 + TimeSpan.FromSeconds(1);
-        options.TotalRequestTimeout.Timeout = (global.AttemptTimeout + global.RetryDelay * 4) * (global.RetryAttempts + 1);
     }
 }
