@@ -40,6 +40,7 @@ public static class LocalHostApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService<RebalanceTimer>();
 
         configure?.Invoke(builder);
 

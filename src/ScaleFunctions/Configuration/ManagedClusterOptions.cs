@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ScaleFunctions.CruiseControl;
 
 namespace ScaleFunctions.Configuration;
 
@@ -23,6 +24,9 @@ public sealed class ManagedClusterOptions
     /// <summary>Never scale above this many brokers.</summary>
     [Range(1, 1000)]
     public int MaxBrokers { get; set; } = 12;
+
+    /// <summary>This cluster's Cruise Control: the global <c>CruiseControl</c> section with <c>Clusters__N__CruiseControl__*</c> on top.</summary>
+    public CruiseControlOptions CruiseControl { get; set; } = new();
 
     public string Id => $"{Namespace}/{Name}";
 }

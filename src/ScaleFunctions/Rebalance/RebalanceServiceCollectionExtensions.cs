@@ -1,5 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance;
 
 namespace ScaleFunctions;
 
@@ -8,7 +15,44 @@ public static class RebalanceServiceCollectionExtensions
 {
     public static IServiceCollection AddRebalanceCheck(this IServiceCollection services, IConfiguration configuration)
     {
-        // Filled in by the rebalance-check work.
+        // Cruise Control settings: global CruiseControl section, layered under each cluster's own, validated at start.
+        services.AddOptions<CruiseControlOptions>().Bind(configuration.GetSection(CruiseControlOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ManagedClustersOptions>>(new CruiseControlSettingsLayering(configuration)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ManagedClustersOptions>, CruiseControlSettingsValidator>());
+        services.AddOptions<RebalanceOptions>()
+            .Bind(configuration.GetSection(RebalanceOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.FollowInterval >= TimeSpan.Zero, "Rebalance:FollowInterval must not be negative.")
+            .ValidateOnStart();
+
+        // Two resilient HttpClients (direct, service proxy) and one health check per managed cluster, both from the
+        // configuration as it is when first used.
+        CruiseControlHttp.Register(services);
+        services.AddHealthChecks();
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<ManagedClustersOptions>>((health, clusters) =>
+        {
+            foreach (var cluster in clusters.Value.Clusters.Where(c => c.CruiseControl.IsConfigured))
+            {
+                var (ns, name) = (cluster.Namespace, cluster.Name);
+                health.Registrations.Add(new HealthCheckRegistration(
+                    CruiseControlClients.NameFor(ns, name),
+                    sp => ActivatorUtilities.CreateInstance<CruiseControlHealthCheck>(sp, ns, name),
+                    failureStatus: HealthStatus.Unhealthy,
+                    tags: ["cruisecontrol"]));
+            }
+        });
+
+        services.TryAddSingleton<CruiseControlClients>();
+
+        // Ours wins over the executor's fallback (registered with TryAdd), whatever the registration order.
+        services.RemoveAll<IBrokerReplicaCounts>();
+        services.AddSingleton<IBrokerReplicaCounts, CruiseControlBrokerReplicaCounts>();
+
+        services.TryAddSingleton<CruiseControlOperations>();
+        services.TryAddSingleton<RebalancePolicy>();
+        services.TryAddSingleton<RebalanceStarter>();
+        services.TryAddSingleton<ClusterLocks>();
+        services.TryAddSingleton<IRebalanceCheck, RebalanceCheck>();
         return services;
     }
 }

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.Execution;
+
+namespace ScaleFunctions.CruiseControl;
+
+/// <summary>Replicas per broker from Cruise Control's <c>kafka_cluster_state</c>; null whenever Cruise Control cannot say.</summary>
+public sealed class CruiseControlBrokerReplicaCounts(CruiseControlClients clients, ILogger<CruiseControlBrokerReplicaCounts> logger) : IBrokerReplicaCounts
+{
+    public async Task<IReadOnlyDictionary<int, int>?> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
+    {
+        if (!cluster.CruiseControl.IsConfigured)
+        {
+            return null;
+        }
+
+        try
+        {
+            var result = await clients.For(cluster).GetKafkaClusterStateAsync(cancellationToken);
+            return result.Value?.KafkaBrokerState.ReplicaCountByBrokerId;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Replica counts of cluster {Cluster} unavailable from Cruise Control: {Error}", cluster.Id, ex.Message);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ScaleFunctions.Configuration;
+
+namespace ScaleFunctions.CruiseControl;
+
+/// <summary>
+/// <c>cruisecontrol:&lt;ns&gt;/&lt;name&gt;</c>: is the cluster's Cruise Control reachable (<c>state</c>)? Degraded while it
+/// is not ready (monitor not running, not enough windows). Data: endpoint (no credentials) and executor/monitor state.
+/// </summary>
+public sealed class CruiseControlHealthCheck(string @namespace, string name, ManagedClusters clusters, CruiseControlClients clients) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var cluster = clusters.Find(@namespace, name);
+        if (cluster is null || !cluster.CruiseControl.IsConfigured)
+        {
+            return HealthCheckResult.Healthy("Cruise Control is not configured for this cluster.");
+        }
+
+        var client = clients.For(cluster);
+        var data = new Dictionary<string, object> { ["endpoint"] = client.Endpoint.Describe(cluster) };
+        try
+        {
+            var result = await client.GetStateAsync(cancellationToken);
+            if (result.Value is not { } state)
+            {
+                return HealthCheckResult.Degraded($"Cruise Control is not ready: {result.Outcome}.", data: data);
+            }
+
+            data["executor"] = state.Executor?.State ?? "unknown";
+            data["monitor"] = state.Monitor?.State ?? "unknown";
+            return state.Monitor?.IsRunning == true
+                ? HealthCheckResult.Healthy("Cruise Control answers.", data)
+                : HealthCheckResult.Degraded("Cruise Control answers but its load monitor is not running.", data: data);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or CruiseControlException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            data["error"] = ex.Message;
+            return new HealthCheckResult(context.Registration.FailureStatus, "Cruise Control is unreachable.", data: data);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Configuration;
+
+namespace ScaleFunctions.CruiseControl;
+
+/// <summary>
+/// Gives every managed cluster its effective Cruise Control settings: the global <c>CruiseControl</c> section first,
+/// then the cluster's own <c>Clusters__N__CruiseControl</c> section on top, key by key.
+/// </summary>
+public sealed class CruiseControlSettingsLayering(IConfiguration configuration) : IPostConfigureOptions<ManagedClustersOptions>
+{
+    public void PostConfigure(string? name, ManagedClustersOptions options)
+    {
+        var clusterSections = configuration.GetSection("Clusters").GetChildren().ToList();
+        foreach (var cluster in options.Clusters)
+        {
+            var effective = new CruiseControlOptions();
+            configuration.GetSection(CruiseControlOptions.SectionName).Bind(effective);
+            var own = clusterSections.FirstOrDefault(s =>
+                string.Equals(s["Namespace"], cluster.Namespace, StringComparison.Ordinal) &&
+                string.Equals(s["Name"], cluster.Name, StringComparison.Ordinal));
+            own?.GetSection(CruiseControlOptions.SectionName).Bind(effective);
+            cluster.CruiseControl = effective;
+        }
+    }
+}

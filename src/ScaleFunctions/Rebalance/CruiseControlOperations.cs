@@ -1,0 +1,119 @@
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+using ScaleFunctions.Configuration;
+
+namespace ScaleFunctions.Rebalance;
+
+/// <summary>
+/// Reads and creates Koperator CruiseControlOperations. A rebalance is created the way Koperator's own controllers do
+/// it: the object first (label <c>kafka_cr</c>, owned by the KafkaCluster), then <c>status.currentTask</c> through the
+/// status subresource, which is the change Koperator's CruiseControlOperation controller reacts to (its create
+/// event is filtered out while the operation has no task).
+/// </summary>
+public sealed class CruiseControlOperations(IKubernetes kubernetes, TimeProvider time)
+{
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedByValue = "scalefunctions";
+
+    /// <summary>Operations of the cluster that Koperator has still to run or is running.</summary>
+    public async Task<IReadOnlyList<CruiseControlOperation>> ListUnfinishedAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
+    {
+        var list = await kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<CruiseControlOperationList>(
+            CruiseControlOperation.Group, CruiseControlOperation.Version, cluster.Namespace, CruiseControlOperation.Plural,
+            labelSelector: $"{CruiseControlOperation.ClusterLabel}={cluster.Name}", cancellationToken: cancellationToken);
+        return list.Items
+            .Where(o => o.Metadata.Labels?.TryGetValue(CruiseControlOperation.ClusterLabel, out var owner) == true && owner == cluster.Name)
+            .Where(o => o.IsUnfinished)
+            .ToList();
+    }
+
+    public Task<CruiseControlOperation> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<CruiseControlOperation>(
+            CruiseControlOperation.Group, CruiseControlOperation.Version, @namespace, CruiseControlOperation.Plural, name, cancellationToken);
+
+    /// <summary>
+    /// <c>{cluster}-rebalance-{yyyyMMdd-HHmmss}</c> (UTC): readable, sortable, and a second start in the same second is
+    /// refused by the API server (409 AlreadyExists) instead of creating a twin.
+    /// </summary>
+    public static string NameFor(ManagedClusterOptions cluster, DateTimeOffset now) =>
+        $"{cluster.Name[..Math.Min(cluster.Name.Length, 200)]}-rebalance-{now.UtcDateTime:yyyyMMdd-HHmmss}";
+
+    /// <summary>
+    /// Creates a rebalance operation with errorPolicy <c>ignore</c> (a failed periodic rebalance is not retried every
+    /// 30 s by Koperator; the next check decides again) and the given TTL.
+    /// </summary>
+    public async Task<CruiseControlOperation> CreateRebalanceAsync(ManagedClusterOptions cluster, int ttlSecondsAfterFinished, CancellationToken cancellationToken)
+    {
+        var owner = await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ObjectHead>(
+            "kafka.banzaicloud.io", "v1beta1", cluster.Namespace, "kafkaclusters", cluster.Name, cancellationToken);
+        var operation = new CruiseControlOperation
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = NameFor(cluster, time.GetUtcNow()),
+                NamespaceProperty = cluster.Namespace,
+                Labels = new Dictionary<string, string>
+                {
+                    ["app"] = "kafka",
+                    [CruiseControlOperation.ClusterLabel] = cluster.Name,
+                    [ManagedByLabel] = ManagedByValue,
+                },
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "kafka.banzaicloud.io/v1beta1", Kind = "KafkaCluster", Name = cluster.Name, Uid = owner.Metadata.Uid }],
+            },
+            Spec = new CruiseControlOperationSpec
+            {
+                ErrorPolicy = CruiseControlOperationSpec.ErrorPolicyIgnore,
+                TtlSecondsAfterFinished = ttlSecondsAfterFinished,
+            },
+        };
+
+        var created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<CruiseControlOperation>(
+            operation, CruiseControlOperation.Group, CruiseControlOperation.Version, cluster.Namespace, CruiseControlOperation.Plural, cancellationToken: cancellationToken);
+
+        var status = new
+        {
+            status = new CruiseControlOperationStatus
+            {
+                ErrorPolicy = CruiseControlOperationSpec.ErrorPolicyIgnore,
+                CurrentTask = new CruiseControlTask
+                {
+                    Operation = CruiseControlTask.Rebalance,
+                    Parameters = new Dictionary<string, string>
+                    {
+                        ["exclude_recently_demoted_brokers"] = "true",
+                        ["exclude_recently_removed_brokers"] = "true",
+                    },
+                },
+            },
+        };
+
+        try
+        {
+            return await kubernetes.CustomObjects.PatchNamespacedCustomObjectStatusAsync<CruiseControlOperation>(
+                new V1Patch(status, V1Patch.PatchType.MergePatch), CruiseControlOperation.Group, CruiseControlOperation.Version,
+                cluster.Namespace, CruiseControlOperation.Plural, created.Metadata.Name, cancellationToken: cancellationToken);
+        }
+        catch
+        {
+            await DeleteQuietlyAsync(cluster.Namespace, created.Metadata.Name);
+            throw;
+        }
+    }
+
+    /// <summary>Never leave a task-less operation behind: Koperator ignores it, and it would only confuse people.</summary>
+    private async Task DeleteQuietlyAsync(string @namespace, string name)
+    {
+        try
+        {
+            await kubernetes.CustomObjects.DeleteNamespacedCustomObjectAsync(
+                CruiseControlOperation.Group, CruiseControlOperation.Version, @namespace, CruiseControlOperation.Plural, name);
+        }
+        catch (Exception)
+        {
+            // The original failure is the one worth reporting.
+        }
+    }
+
+    private sealed record ObjectHead([property: JsonPropertyName("metadata")] V1ObjectMeta Metadata);
+}

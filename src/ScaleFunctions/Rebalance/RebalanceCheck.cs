@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.CruiseControl;
+using ScaleFunctions.CruiseControl.Models;
+using ScaleFunctions.Decisions;
+using ScaleFunctions.Execution;
+using ScaleFunctions.Kubernetes;
+
+namespace ScaleFunctions.Rebalance;
+
+/// <summary>
+/// The timer's work: for every managed cluster, in parallel, decide whether to rebalance now and, if so, start it.
+/// Each cluster gets exactly one decision (stage <c>rebalance</c>): skipped (deferred) while anything moves or Cruise
+/// Control is not ready, ignored when the proposal is not worth it, acted when a rebalance was started, refused when
+/// the check failed. Never starts while the cluster scales, while Cruise Control executes, while a Koperator operation
+/// is unfinished, or while another check of the same cluster runs in this process.
+/// </summary>
+public sealed class RebalanceCheck(
+    ManagedClusters clusters,
+    IScaleActivity scaleActivity,
+    CruiseControlClients clients,
+    CruiseControlOperations operations,
+    RebalancePolicy policy,
+    RebalanceStarter starter,
+    ClusterLocks locks,
+    DecisionLog decisions,
+    IOptions<RebalanceOptions> options) : IRebalanceCheck
+{
+    public const string Stage = "rebalance";
+
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(clusters.All.Select(cluster => CheckAsync(cluster, cancellationToken)));
+
+    private async Task CheckAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
+    {
+        if (!cluster.CruiseControl.IsConfigured)
+        {
+            decisions.Record(For(cluster, DecisionOutcome.Ignored, "Cruise Control is not configured for this cluster (CruiseControl__Url or __Service)"));
+            return;
+        }
+
+        using var held = locks.TryEnter(cluster.Id);
+        if (held is null)
+        {
+            decisions.Record(For(cluster, DecisionOutcome.Deferred, "skipped: another rebalance check of this cluster is still running"));
+            return;
+        }
+
+        Decision decision;
+        RebalanceStart? start = null;
+        try
+        {
+            (decision, start) = await DecideAsync(cluster, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            decision = For(cluster, DecisionOutcome.Refused, $"check failed: {ex.ApiMessage()}");
+        }
+
+        decisions.Record(decision);
+        if (start is not null)
+        {
+            await starter.FollowAsync(cluster, start, cancellationToken);
+        }
+    }
+
+    private async Task<(Decision, RebalanceStart?)> DecideAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
+    {
+        var activity = await scaleActivity.GetAsync(cluster, cancellationToken);
+        if (!activity.IsResting)
+        {
+            return Skip(cluster, $"the cluster is not resting: {activity.Reason ?? Describe(activity)}");
+        }
+
+        var client = clients.For(cluster);
+        var state = await client.GetStateAsync(cancellationToken);
+        if (Busy(state) is { } busy)
+        {
+            return Skip(cluster, busy);
+        }
+
+        var via = cluster.CruiseControl.ExecutionFor(cluster.Kind);
+        if (via == RebalanceExecution.Operator)
+        {
+            var unfinished = await operations.ListUnfinishedAsync(cluster, cancellationToken);
+            if (unfinished.Count > 0)
+            {
+                var names = string.Join(", ", unfinished.Select(o => $"{o.Metadata.Name} ({o.CurrentTask?.Operation} {o.CurrentTask?.State ?? "waiting"})"));
+                return Skip(cluster, $"Koperator has unfinished CruiseControlOperations: {names}");
+            }
+        }
+
+        var proposals = await client.GetProposalsAsync(cluster.CruiseControl.GoalList, cancellationToken);
+        if (proposals.Value is not { } proposal)
+        {
+            return Skip(cluster, proposals.Outcome == CruiseControlOutcome.NotReady
+                ? "Cruise Control is not ready yet (not enough valid metric windows)"
+                : $"Cruise Control is still computing proposals (user task {proposals.UserTaskId})");
+        }
+
+        var rebalance = policy.Decide(proposal);
+        if (!rebalance.Rebalance)
+        {
+            return (For(cluster, DecisionOutcome.Ignored, $"no rebalance: {rebalance.Reason}"), null);
+        }
+
+        if (options.Value.DryRun)
+        {
+            return Skip(cluster, $"dry run (Rebalance__DryRun): would rebalance via {via}: {rebalance.Reason}");
+        }
+
+        var start = await starter.StartAsync(cluster, client, via, cancellationToken);
+        return start.Started
+            ? (For(cluster, DecisionOutcome.Acted, $"rebalance started via {via} ({start.Description}): {rebalance.Reason}"), start)
+            : Skip(cluster, start.Description);
+    }
+
+    /// <summary>Why Cruise Control cannot take a rebalance now, or null when it can.</summary>
+    private static string? Busy(CruiseControlResult<CruiseControlState> result)
+    {
+        if (result.Value is not { } state)
+        {
+            return $"Cruise Control's state is not available yet ({result.Outcome})";
+        }
+
+        if (state.Executor is not { IsIdle: true })
+        {
+            var executor = state.Executor;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Cruise Control's executor is {executor?.State ?? "unknown"} (user task {executor?.TriggeredUserTaskId}, {executor?.FinishedDataMovement ?? 0}/{executor?.TotalDataToMove ?? 0} MB moved)");
+        }
+
+        if (state.Monitor is not { IsRunning: true })
+        {
+            var monitor = state.Monitor;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Cruise Control's load monitor is {monitor?.State ?? "unknown"}, not RUNNING ({monitor?.TrainingPct ?? 0:0.#}% trained, {monitor?.MonitoringCoveragePct ?? 0:0.#}% coverage)");
+        }
+
+        return state.Analyzer is { IsProposalReady: true } ? null : "Cruise Control has no proposal ready yet";
+    }
+
+    private static string Describe(ScaleActivity activity) => string.Join(", ", new[]
+    {
+        activity.ScalingInProgress ? "scaling in progress" : null,
+        activity.InCooldown ? "in cooldown" : null,
+        activity.GracefulActionsPending ? "graceful actions pending" : null,
+    }.OfType<string>());
+
+    private static (Decision, RebalanceStart?) Skip(ManagedClusterOptions cluster, string reason) =>
+        (For(cluster, DecisionOutcome.Deferred, $"skipped: {reason}"), null);
+
+    private static Decision For(ManagedClusterOptions cluster, DecisionOutcome outcome, string reason) =>
+        new(Stage, cluster.Id, "rebalance", [], outcome, reason);
+}
