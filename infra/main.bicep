@@ -206,7 +206,7 @@ var kubernetesSettings = useAks
       Kubernetes__Mode: 'AksEntraId'
       Kubernetes__Server: 'https://${aksUsePrivateFqdn ? aks!.properties.privateFQDN : aks!.properties.fqdn}:443'
       Kubernetes__CertificateAuthorityData: aksCa
-      Kubernetes__ClientId: identity.outputs.clientId
+      Kubernetes__ManagedIdentityClientId: identity.outputs.clientId
     }
   : {}
 

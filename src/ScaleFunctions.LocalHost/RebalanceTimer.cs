@@ -6,9 +6,10 @@ namespace ScaleFunctions.LocalHost;
 /// <summary>
 /// The local host's stand-in for the Functions timer trigger: runs the rebalance check on <c>RebalanceSchedule</c>
 /// (the same six-field NCRONTAB, in UTC, default every 5 minutes). Runs never overlap: the next occurrence is computed
-/// when a run has ended. One local host is one instance; do not run two against the same clusters.
+/// when a run has ended. One local host is one instance; do not run two against the same clusters. Like the Functions
+/// host, it resolves the check per run, so a dependency that cannot be built yet (no kubeconfig) fails that run, not start-up.
 /// </summary>
-public sealed class RebalanceTimer(IRebalanceCheck check, IConfiguration configuration, TimeProvider time, ILogger<RebalanceTimer> logger)
+public sealed class RebalanceTimer(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time, ILogger<RebalanceTimer> logger)
     : BackgroundService
 {
     public const string ScheduleSetting = "RebalanceSchedule";
@@ -36,7 +37,8 @@ public sealed class RebalanceTimer(IRebalanceCheck check, IConfiguration configu
             await Task.Delay(next - now, time, stoppingToken);
             try
             {
-                await check.RunAsync(stoppingToken);
+                using var scope = scopes.CreateScope();
+                await scope.ServiceProvider.GetRequiredService<IRebalanceCheck>().RunAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -42,7 +42,7 @@ public static class ExecutorServiceCollectionExtensions
         {
             checks.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
                 KafkaClusterHealthCheck.Name(cluster),
-                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>()),
+                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>),
                 failureStatus: null,
                 tags: ["kubernetes"]));
         }

@@ -7,9 +7,10 @@ namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed KafkaCluster? Reachability only;
-/// its data holds the cluster's state and broker count, never credentials.
+/// its data holds the cluster's state and broker count, never credentials. The client is resolved inside the check, so
+/// a Kubernetes connection that cannot even be configured (no kubeconfig) is reported as unhealthy, not thrown.
 /// </summary>
-public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, KafkaClusterClient clusters) : IHealthCheck
+public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<KafkaClusterClient> clusters) : IHealthCheck
 {
     public static string Name(ManagedClusterOptions cluster) => $"kubernetes:{cluster.Namespace}/{cluster.Name}";
 
@@ -17,7 +18,7 @@ public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Kafka
     {
         try
         {
-            var resource = await clusters.GetAsync(cluster, cancellationToken);
+            var resource = await clusters().GetAsync(cluster, cancellationToken);
             return HealthCheckResult.Healthy($"KafkaCluster {cluster.Id} is readable", new Dictionary<string, object>
             {
                 ["state"] = resource.State ?? "",

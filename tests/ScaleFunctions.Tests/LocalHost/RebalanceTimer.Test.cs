@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ScaleFunctions.LocalHost;
@@ -30,6 +31,11 @@ public sealed class RebalanceTimerTest
         }
     }
 
+    private static IServiceScopeFactory Scopes(Func<IServiceProvider, IRebalanceCheck> check) =>
+        new ServiceCollection().AddScoped(check).BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+
+    private static IServiceScopeFactory Scopes(IRebalanceCheck check) => Scopes(_ => check);
+
     private static IConfiguration Settings(string? schedule) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["RebalanceSchedule"] = schedule }).Build();
 
@@ -40,7 +46,7 @@ public sealed class RebalanceTimerTest
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T12:03:10Z", System.Globalization.CultureInfo.InvariantCulture));
         var check = new RecordingCheck(time);
-        using var timer = new RebalanceTimer(check, Settings(schedule), time, NullLogger<RebalanceTimer>.Instance);
+        using var timer = new RebalanceTimer(Scopes(check), Settings(schedule), time, NullLogger<RebalanceTimer>.Instance);
 
         await timer.StartAsync(CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -63,7 +69,7 @@ public sealed class RebalanceTimerTest
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T12:03:10Z", System.Globalization.CultureInfo.InvariantCulture));
         var check = new RecordingCheck(time);
         var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [RebalanceTimer.DisabledSetting] = "true" }).Build();
-        using var timer = new RebalanceTimer(check, settings, time, NullLogger<RebalanceTimer>.Instance);
+        using var timer = new RebalanceTimer(Scopes(check), settings, time, NullLogger<RebalanceTimer>.Instance);
 
         await timer.StartAsync(CancellationToken.None);
         await timer.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
@@ -75,6 +81,29 @@ public sealed class RebalanceTimerTest
     [Fact]
     public void An_invalid_schedule_fails_at_start()
     {
-        Assert.ThrowsAny<Exception>(() => new RebalanceTimer(new RecordingCheck(TimeProvider.System), Settings("every five minutes"), TimeProvider.System, NullLogger<RebalanceTimer>.Instance));
+        Assert.ThrowsAny<Exception>(() => new RebalanceTimer(Scopes(new RecordingCheck(TimeProvider.System)), Settings("every five minutes"), TimeProvider.System, NullLogger<RebalanceTimer>.Instance));
+    }
+
+    [Fact]
+    public async Task A_check_that_cannot_be_built_fails_its_run_not_the_host_and_the_next_run_still_happens()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T12:03:10Z", System.Globalization.CultureInfo.InvariantCulture));
+        var check = new RecordingCheck(time);
+        var attempts = 0;
+        var scopes = Scopes(_ => ++attempts == 1 ? throw new InvalidOperationException("kubeconfig file not found") : check);
+        using var timer = new RebalanceTimer(scopes, Settings(null), time, NullLogger<RebalanceTimer>.Instance);
+
+        await timer.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (check.Runs.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromSeconds(10));
+            await Task.WhenAny(check.SecondRun.Task, Task.Delay(5));
+        }
+
+        await timer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(2, attempts);
+        Assert.Equal(DateTimeOffset.Parse("2025-01-01T12:10:00Z", System.Globalization.CultureInfo.InvariantCulture), check.Runs[0]);
     }
 }
