@@ -67,6 +67,20 @@ public sealed class AlertWebhookHandlerTest : IDisposable
     }
 
     [Fact]
+    public async Task Keeps_huge_label_values_out_of_reasons()
+    {
+        var huge = new string('x', 500_000) + "\u001b[2J";
+        var body = Webhooks.Firing(Webhooks.Alert("Huge", "upScale", labels: new Dictionary<string, string> { ["kafka_cr"] = huge }));
+
+        var response = await harness.PostAsync(body);
+
+        Assert.Equal(202, response.StatusCode);
+        Assert.True(response.JsonBody.Length < 1000, $"{response.JsonBody.Length} characters");
+        Assert.Contains("is not managed", Body(response).GetProperty("ignored")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.All(harness.Logs.Entries, e => Assert.True(e.Message.Length < 1000));
+    }
+
+    [Fact]
     public async Task Six_upScale_alerts_enqueue_one_command()
     {
         var body = Webhooks.Firing([.. Enumerable.Range(1, 6).Select(i => Webhooks.Alert($"Overloaded{i}", "upScale"))]);
