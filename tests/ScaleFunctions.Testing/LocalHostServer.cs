@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ScaleFunctions.Execution;
 using ScaleFunctions.LocalHost;
 
 namespace ScaleFunctions.Testing;
@@ -25,13 +28,24 @@ public sealed class LocalHostServer : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<LocalHostServer> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Starts the app. The queue listener runs only with a <paramref name="commandHandler"/>: whatever handler the app
+    /// registers itself is replaced, so intake tests can read the queue without a listener taking the messages first.
+    /// </summary>
+    public static async Task<LocalHostServer> StartAsync(
+        IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null, IScaleCommandHandler? commandHandler = null)
     {
         var app = LocalHostApp.Build(
             ["--urls", "http://127.0.0.1:0"],
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(settings);
+                builder.Services.RemoveAll<IScaleCommandHandler>();
+                if (commandHandler is not null)
+                {
+                    builder.Services.AddSingleton(commandHandler);
+                }
+
                 configure?.Invoke(builder);
             },
             useLocalSettings: false);

@@ -3,7 +3,6 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Execution;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Testing;
 
@@ -28,19 +27,14 @@ public sealed class QueueListenerIntegrationTest(AzuriteFixture azurite)
     }
 
     private Task<LocalHostServer> StartAsync(ScriptedCommandHandler? handler, Action<QueueListenerOptions>? listener = null) =>
-        LocalHostServer.StartAsync(LocalHostServer.Settings(azurite.ConnectionString, queueName), builder =>
-        {
-            if (handler is not null)
-            {
-                builder.Services.AddSingleton<IScaleCommandHandler>(handler);
-            }
-
-            builder.Services.Configure<QueueListenerOptions>(o =>
+        LocalHostServer.StartAsync(
+            LocalHostServer.Settings(azurite.ConnectionString, queueName),
+            builder => builder.Services.Configure<QueueListenerOptions>(o =>
             {
                 o.MaxPollingInterval = TimeSpan.FromMilliseconds(200);
                 listener?.Invoke(o);
-            });
-        });
+            }),
+            handler);
 
     private async Task<int> CountAsync(string name)
     {
