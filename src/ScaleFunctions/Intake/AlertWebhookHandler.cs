@@ -51,7 +51,7 @@ public sealed partial class AlertWebhookHandler(
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
         }
 
-        var interpretations = webhook.Alerts!.Select(alert => interpreter.Interpret(alert!, webhook.Status)).ToList();
+        var interpretations = webhook.Alerts!.Select(alert => Interpret(alert!, webhook.Status)).ToList();
         var commands = coalescer.Coalesce(interpretations.OfType<CommandRequest>());
         var resolved = interpretations.OfType<ResolvedAlert>().ToList();
         foreach (var ignored in interpretations.OfType<IgnoredAlert>())
@@ -104,6 +104,21 @@ public sealed partial class AlertWebhookHandler(
 
     private const string ResolvedReason = "resolved: recorded, so that a deferred command it caused is cancelled.";
 
+    // A fault in interpreting one alert must not cost the others: that alert is rejected, the rest go on.
+    private AlertInterpretation Interpret(Alert alert, string? webhookStatus)
+    {
+        try
+        {
+            return interpreter.Interpret(alert, webhookStatus);
+        }
+        catch (Exception ex)
+        {
+            LogInterpretationFailed(logger, ex);
+            var fingerprint = string.IsNullOrEmpty(alert.Fingerprint) ? AlertFingerprint.Of(alert.Labels) : alert.Fingerprint;
+            return new RejectedAlert(new AlertRef(fingerprint, alert.AlertName, alert.StartsAt ?? default), "", "", "internal error while reading this alert; see the app's log.");
+        }
+    }
+
     private static WebhookSummary Summary(IReadOnlyList<AlertInterpretation> interpretations, IReadOnlyList<CoalescedCommand> commands) => new(
         [.. commands.Select(c => new EnqueuedCommand(
             c.Command.IdempotencyKey, c.Command.Cluster.ToString(), AlertInterpreter.NameOf(c.Command.Command), c.Command.Target.ToString(),
@@ -135,6 +150,9 @@ public sealed partial class AlertWebhookHandler(
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Webhook refused with {StatusCode}: {Reason}")]
     private static partial void LogRefused(ILogger logger, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Interpreting an alert failed; it is rejected, the others are processed")]
+    private static partial void LogInterpretationFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error,
         Message = "Storage cannot be reached; answered 503 so that Alertmanager sends again ({CommandCount} command(s), {ResolvedCount} resolved alert(s) pending)")]

@@ -26,7 +26,7 @@ public sealed class IntakeOptions
     public bool AllowBrokerAnnotations { get; set; }
 
     /// <summary>Bodies above this size are answered with 413.</summary>
-    [Range(1024, 64 * 1024 * 1024)]
+    [Range(1024, 16 * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How long a command stays valid: <c>ExpiresAt = CreatedAt + CommandTtl</c>.</summary>

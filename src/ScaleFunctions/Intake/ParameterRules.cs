@@ -30,16 +30,17 @@ public static partial class ParameterRules
         }
 
         ResourceQuantity quantity;
+        decimal bytes;
         try
         {
             quantity = new ResourceQuantity(value);
+            bytes = quantity.ToDecimal();
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
         {
             return null;
         }
 
-        var bytes = quantity.ToDecimal();
         if (bytes < 1 || bytes > MaxBytes || decimal.Truncate(bytes) != bytes)
         {
             return null;

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ScaleFunctions.Testing;
+
+/// <summary>
+/// A real Alertmanager (Debian's <c>prometheus-alertmanager</c>) on 127.0.0.1 with a test's configuration: clustering
+/// off, a free port it picks itself (read from its "Listening on" log line), storage in a temporary directory.
+/// Disposing stops it by process id and deletes the directory.
+/// </summary>
+public sealed partial class AlertmanagerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly string directory;
+    private readonly StringBuilder output;
+
+    private AlertmanagerProcess(Process process, string directory, StringBuilder output, Uri baseAddress)
+    {
+        this.process = process;
+        this.directory = directory;
+        this.output = output;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static string Executable => Tools.Find("prometheus-alertmanager", "alertmanager");
+
+    public static async Task<AlertmanagerProcess> StartAsync(string configYaml, string directory)
+    {
+        var configFile = Path.Combine(directory, "alertmanager.yml");
+        await File.WriteAllTextAsync(configFile, configYaml);
+        var start = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            $"--config.file={configFile}", $"--storage.path={Path.Combine(directory, "data")}",
+            "--web.listen-address=127.0.0.1:0", "--cluster.listen-address=",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var output = new StringBuilder();
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
+            }
+        };
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("Alertmanager exited before listening."));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return new AlertmanagerProcess(process, directory, output, new Uri($"http://127.0.0.1:{port}/"));
+        }
+        catch (Exception ex)
+        {
+            Stop(process);
+            lock (output)
+            {
+                throw new InvalidOperationException($"Alertmanager did not start: {ex.Message}\n{output}", ex);
+            }
+        }
+    }
+
+    /// <summary>Posts alerts to Alertmanager's API (<c>POST /api/v2/alerts</c>), as Prometheus does.</summary>
+    public async Task PostAlertsAsync(IEnumerable<object> alerts)
+    {
+        using var response = await Client.PostAsJsonAsync("api/v2/alerts", alerts);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The sum of a counter over the series whose labels contain every given <c>name="value"</c>.</summary>
+    public async Task<double> CounterAsync(string metric, params string[] labels)
+    {
+        var text = await Client.GetStringAsync("metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
+            .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Stop(process);
+        process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    [GeneratedRegex(@"msg=""Listening on"" address=127\.0\.0\.1:(?<port>\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ScaleFunctions.Alerts;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Intake;
+using ScaleFunctions.Testing;
+
+namespace ScaleFunctions.Tests.Intake;
+
+public sealed class CommandCoalescerTest
+{
+    private static IReadOnlyList<CoalescedCommand> Coalesce(IntakeHarness harness, params JsonObject[] alerts)
+    {
+        var webhook = AlertWebhookParser.Parse(Encoding.UTF8.GetBytes(Webhooks.Firing(alerts))).Webhook!;
+        var interpreter = harness.Services.GetRequiredService<AlertInterpreter>();
+        var requests = webhook.Alerts!.Select(a => interpreter.Interpret(a!, webhook.Status)).Cast<CommandRequest>();
+        return harness.Services.GetRequiredService<CommandCoalescer>().Coalesce(requests);
+    }
+
+    private static JsonObject[] SixUpScales() =>
+        [.. Enumerable.Range(1, 6).Select(i => Webhooks.Alert($"Overloaded{i}", "upScale", startsAt: Webhooks.StartsAt.AddMinutes(i)))];
+
+    [Fact]
+    public void Six_upScale_alerts_for_one_cluster_make_one_command()
+    {
+        using var harness = new IntakeHarness();
+
+        var command = Assert.Single(Coalesce(harness, SixUpScales())).Command;
+
+        Assert.Equal(ScaleCommandKind.UpScale, command.Command);
+        Assert.Equal(6, command.Alerts.Count);
+        Assert.Equal(command.Alerts.OrderBy(a => a.Key, StringComparer.Ordinal), command.Alerts);
+    }
+
+    [Fact]
+    public void Keeps_one_command_per_cluster_command_and_target()
+    {
+        using var harness = new IntakeHarness(new Dictionary<string, string?> { ["Clusters:1:Namespace"] = "kafka", ["Clusters:1:Name"] = "other" });
+        var otherCluster = Webhooks.Alert("Up", "upScale", labels: new Dictionary<string, string> { ["kafka_cr"] = "other" });
+        var broker1 = Webhooks.Alert("Low1", "downScale", labels: new Dictionary<string, string> { ["brokerId"] = "1" });
+        var broker1Again = Webhooks.Alert("Low1b", "downScale", labels: new Dictionary<string, string> { ["brokerId"] = "1" });
+        var broker2 = Webhooks.Alert("Low2", "downScale", labels: new Dictionary<string, string> { ["brokerId"] = "2" });
+
+        var commands = Coalesce(harness, Webhooks.Alert("Up", "upScale"), otherCluster, broker1, broker1Again, broker2).Select(c => c.Command).ToList();
+
+        Assert.Equal(4, commands.Count);
+        Assert.Equal(2, commands.Single(c => c.Target.BrokerId == 1).Alerts.Count);
+        Assert.Single(commands, c => c.Cluster.Name == "other");
+    }
+
+    [Fact]
+    public void The_key_is_stable_across_resends_reordering_and_duplicates()
+    {
+        using var harness = new IntakeHarness();
+        var alerts = SixUpScales();
+        var first = Coalesce(harness, alerts).Single().Command;
+
+        harness.Time.Now = harness.Time.Now.AddMinutes(5);
+        var resentReversed = Coalesce(harness, [.. alerts.Reverse()]).Single().Command;
+        var withDuplicates = Coalesce(harness, [.. alerts, .. alerts.Take(2)]).Single().Command;
+
+        Assert.Equal(first.IdempotencyKey, resentReversed.IdempotencyKey);
+        Assert.Equal(first.IdempotencyKey, withDuplicates.IdempotencyKey);
+        Assert.Equal(6, withDuplicates.Alerts.Count);
+        Assert.NotEqual(first.CreatedAt, resentReversed.CreatedAt);
+    }
+
+    [Fact]
+    public void The_key_changes_with_a_new_firing_episode_or_another_alert()
+    {
+        using var harness = new IntakeHarness();
+        var key = Coalesce(harness, Webhooks.Alert("A", "upScale")).Single().Command.IdempotencyKey;
+
+        var refired = Coalesce(harness, Webhooks.Alert("A", "upScale", startsAt: Webhooks.StartsAt.AddHours(1))).Single().Command.IdempotencyKey;
+        var joined = Coalesce(harness, Webhooks.Alert("A", "upScale"), Webhooks.Alert("B", "upScale")).Single().Command.IdempotencyKey;
+
+        Assert.NotEqual(key, refired);
+        Assert.NotEqual(key, joined);
+        Assert.Matches("^[0-9a-f]{32}$", key);
+    }
+
+    [Fact]
+    public void The_key_depends_on_cluster_command_and_target()
+    {
+        var alert = new AlertRef("abc", "A", Webhooks.StartsAt);
+        var cluster = new ClusterRef("kafka", "kafka", Configuration.ClusterKind.KafkaCluster);
+        var keys = new[]
+        {
+            IdempotencyKey.Compute(cluster, ScaleCommandKind.UpScale, ScaleTarget.Cluster, [alert]),
+            IdempotencyKey.Compute(cluster with { Name = "other" }, ScaleCommandKind.UpScale, ScaleTarget.Cluster, [alert]),
+            IdempotencyKey.Compute(cluster, ScaleCommandKind.DownScale, ScaleTarget.Cluster, [alert]),
+            IdempotencyKey.Compute(cluster, ScaleCommandKind.DownScale, new ScaleTarget(BrokerId: 1), [alert]),
+            IdempotencyKey.Compute(cluster, ScaleCommandKind.DownScale, new ScaleTarget(BrokerId: 11), [alert]),
+        };
+
+        Assert.Equal(keys.Length, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public void Expires_a_command_after_the_configured_ttl()
+    {
+        using var harness = new IntakeHarness(new Dictionary<string, string?> { ["Intake:CommandTtl"] = "00:05:00" });
+
+        var command = Coalesce(harness, Webhooks.Alert("A", "upScale")).Single().Command;
+
+        Assert.Equal(harness.Time.Now, command.CreatedAt);
+        Assert.Equal(harness.Time.Now.AddMinutes(5), command.ExpiresAt);
+    }
+
+    [Fact]
+    public void Uses_the_parameters_of_the_first_alert_and_says_when_they_disagree()
+    {
+        using var harness = new IntakeHarness();
+        var small = Webhooks.Alert("A", "upScale", fingerprint: "0000000000000001", annotations: new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog" });
+        var large = Webhooks.Alert("B", "upScale", fingerprint: "0000000000000002", annotations: new Dictionary<string, string> { ["diskSize"] = "20Gi", ["mountPath"] = "/kafkalog" });
+
+        var coalesced = Coalesce(harness, large, small).Single();
+        var agreeing = Coalesce(harness, small, Webhooks.Alert("C", "upScale", annotations: new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog" })).Single();
+
+        Assert.Equal("10Gi", coalesced.Command.Parameters.DiskSize);
+        Assert.True(coalesced.ParametersDisagreed);
+        Assert.False(agreeing.ParametersDisagreed);
+    }
+}

@@ -1,0 +1,240 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ScaleFunctions.Alerts;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Intake;
+using ScaleFunctions.Testing;
+using static ScaleFunctions.Tests.Intake.Interpreting;
+
+namespace ScaleFunctions.Tests.Intake;
+
+/// <summary>The parameters each command reads, and their validation (ScaleParameterReader, ParameterRules).</summary>
+public sealed class ScaleParameterReaderTest
+{
+    [Fact]
+    public void Reads_upScale_parameters_in_canonical_form()
+    {
+        var alert = Alert("upScale", annotations: new()
+        {
+            ["brokerConfigGroup"] = "default_group",
+            ["storageClass"] = "gp2",
+            ["mountPath"] = "/kafkalog",
+            ["diskSize"] = "1024Mi",
+        });
+
+        var request = Request(Interpret(alert));
+
+        Assert.Equal(ScaleTarget.Cluster, request.Target);
+        Assert.Equal(new ScaleParameters { BrokerConfigGroup = "default_group", StorageClass = "gp2", MountPath = "/kafkalog", DiskSize = "1Gi" }, request.Parameters);
+    }
+
+    [Fact]
+    public void Reads_the_broker_a_downScale_removes_and_ignores_annotations_it_does_not_use()
+    {
+        var alert = Alert("downScale", annotations: new() { ["image"] = "evil/image:latest", ["diskSize"] = "bogus" }, labels: new() { ["brokerId"] = "3" });
+
+        var request = Request(Interpret(alert));
+
+        Assert.Equal(new ScaleTarget(BrokerId: 3), request.Target);
+        Assert.Equal(new ScaleParameters(), request.Parameters);
+    }
+
+    [Fact]
+    public void A_downScale_without_brokerId_targets_the_cluster()
+    {
+        Assert.Equal(ScaleTarget.Cluster, Request(Interpret(Alert("downScale"))).Target);
+    }
+
+    [Theory]
+    [InlineData("addPvc", "diskSize", "the annotation diskSize is required")]
+    [InlineData("addPvc", "mountPath", "the annotation mountPath is required")]
+    [InlineData("addPvc", "persistentvolumeclaim", "the label persistentvolumeclaim is required")]
+    [InlineData("resizePvc", "incrementBy", "the annotation incrementBy is required")]
+    [InlineData("resizePvc", "persistentvolumeclaim", "the label persistentvolumeclaim is required")]
+    [InlineData("upScale", "diskSize", "needs both mountPath and diskSize")]
+    public void Rejects_a_command_missing_a_required_parameter(string command, string missing, string reason)
+    {
+        var annotations = new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog", ["incrementBy"] = "10G" };
+        var labels = new Dictionary<string, string> { ["persistentvolumeclaim"] = "kafka-0-storage-0" };
+        annotations.Remove(missing);
+        labels.Remove(missing);
+
+        Assert.Contains(reason, Rejected(Interpret(Alert(command, annotations, labels))).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reads_the_volume_addPvc_and_resizePvc_act_on()
+    {
+        var alert = Alert("resizePvc", annotations: new() { ["incrementBy"] = "0.5Gi" }, labels: new() { ["persistentvolumeclaim"] = "kafka-0-storage-0", ["brokerId"] = "0" });
+
+        var request = Request(Interpret(alert));
+
+        Assert.Equal(new ScaleTarget(PersistentVolumeClaim: "kafka-0-storage-0"), request.Target);
+        Assert.Equal("512Mi", request.Parameters.IncrementBy);
+    }
+
+    [Theory]
+    [InlineData("diskSize", "10Q")]
+    [InlineData("diskSize", "-1G")]
+    [InlineData("diskSize", "0")]
+    [InlineData("diskSize", "100m")]
+    [InlineData("diskSize", "10 G")]
+    [InlineData("diskSize", "2Ei")]
+    [InlineData("diskSize", "999999999999999999999999999999")]
+    [InlineData("mountPath", "kafkalog")]
+    [InlineData("mountPath", "/")]
+    [InlineData("mountPath", "/kafka/../etc")]
+    [InlineData("mountPath", "/kafka/./log")]
+    [InlineData("mountPath", "/kafka//log")]
+    [InlineData("mountPath", "/kafka/")]
+    [InlineData("mountPath", "/kafka log")]
+    [InlineData("mountPath", "/kafkalog\n")]
+    [InlineData("storageClass", "GP2")]
+    [InlineData("storageClass", "gp2;rm")]
+    [InlineData("storageClass", "-gp2")]
+    [InlineData("brokerConfigGroup", "default group")]
+    [InlineData("brokerConfigGroup", "_default")]
+    [InlineData("image", "wurstmeister/kafka:2.12-2.3.0")]
+    [InlineData("brokerAnnotations", "{\"a\":\"b\"}")]
+    public void Rejects_invalid_or_refused_parameter_values(string annotation, string value)
+    {
+        var annotations = new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog", [annotation] = value };
+
+        var rejected = Rejected(Interpret(Alert("upScale", annotations)));
+
+        Assert.Contains(annotation, rejected.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', rejected.Reason);
+    }
+
+    [Fact]
+    public void Rejects_overlong_values()
+    {
+        var rejected = Rejected(Interpret(Alert("upScale", new() { ["storageClass"] = new string('a', 254), ["mountPath"] = "/" + new string('a', 300), ["diskSize"] = "10Gi" })));
+
+        Assert.Contains("storageClass", rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains("mountPath", rejected.Reason, StringComparison.Ordinal);
+        Assert.True(rejected.Reason.Length < 600, rejected.Reason);
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData("03")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("99999999999")]
+    public void Rejects_broker_ids_that_are_not_numbers(string brokerId)
+    {
+        Assert.Contains("brokerId", Rejected(Interpret(Alert("downScale", labels: new() { ["brokerId"] = brokerId }))).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rejects_an_invalid_claim_name()
+    {
+        var alert = Alert("resizePvc", annotations: new() { ["incrementBy"] = "10G" }, labels: new() { ["persistentvolumeclaim"] = "Kafka_0" });
+
+        Assert.Contains("persistentvolumeclaim", Rejected(Interpret(alert)).Reason, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, bool> Images => new()
+    {
+        { "ghcr.io/adobe/koperator/kafka:2.13-3.9.1", true },
+        { "ghcr.io/adobe/koperator/kafka@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true },
+        { "ghcr.io/adobe/koperator/kafka-evil:1", false },
+        { "ghcr.io/adobe/koperator/kafka:", false },
+        { "docker.io/library/kafka:3", false },
+        { "ghcr.io/adobe/koperator/kafka:2.13 --privileged", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Accepts_images_only_under_an_allowed_prefix(string image, bool allowed)
+    {
+        var settings = new Dictionary<string, string?> { ["Intake:AllowedImagePrefixes:0"] = "ghcr.io/adobe/koperator/kafka:", ["Intake:AllowedImagePrefixes:1"] = "ghcr.io/adobe/koperator/kafka@" };
+
+        var interpretation = Interpret(Alert("upScale", new() { ["image"] = image }), settings);
+
+        if (allowed)
+        {
+            Assert.Equal(image, Request(interpretation).Parameters.Image);
+        }
+        else
+        {
+            Assert.Contains("image", Rejected(interpretation).Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Refuses_images_when_no_prefix_is_allowed()
+    {
+        var rejected = Rejected(Interpret(Alert("upScale", new() { ["image"] = "ghcr.io/adobe/koperator/kafka:2.13-3.9.1" })));
+
+        Assert.Contains("Intake:AllowedImagePrefixes is empty", rejected.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"sidecar.istio.io/logLevel\": \"trace\", \"sidecar.istio.io/proxyCPULimit\": \"50m\" }", true)]
+    [InlineData("{}", true)]
+    [InlineData("not json", false)]
+    [InlineData("[\"a\"]", false)]
+    [InlineData("\"a\"", false)]
+    [InlineData("{\"a\": 1}", false)]
+    [InlineData("{\"a\": {\"b\": \"c\"}}", false)]
+    [InlineData("{\"a\": \"1\", \"a\": \"2\"}", false)]
+    [InlineData("{\"bad key\": \"1\"}", false)]
+    [InlineData("{\"Example.com/x\": \"1\"}", false)]
+    public void Accepts_broker_annotations_only_as_a_JSON_object_of_strings_when_allowed(string json, bool valid)
+    {
+        var settings = new Dictionary<string, string?> { ["Intake:AllowBrokerAnnotations"] = "true" };
+
+        var interpretation = Interpret(Alert("upScale", new() { ["brokerAnnotations"] = json }), settings);
+
+        if (valid)
+        {
+            Assert.NotNull(Request(interpretation).Parameters.BrokerAnnotations);
+        }
+        else
+        {
+            Assert.Contains("brokerAnnotations", Rejected(interpretation).Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Refuses_too_many_broker_annotations()
+    {
+        var json = "{" + string.Join(",", Enumerable.Range(0, 33).Select(i => $"\"k{i}\":\"v\"")) + "}";
+        var settings = new Dictionary<string, string?> { ["Intake:AllowBrokerAnnotations"] = "true" };
+
+        Rejected(Interpret(Alert("upScale", new() { ["brokerAnnotations"] = json }), settings));
+    }
+
+    [Fact]
+    public void Lists_every_problem_of_an_alert()
+    {
+        var rejected = Rejected(Interpret(Alert("addPvc", new() { ["diskSize"] = "huge", ["mountPath"] = "relative" })));
+
+        Assert.Contains("diskSize", rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains("mountPath", rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains("persistentvolumeclaim", rejected.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Accepts_the_koperator_sample_rule_once_its_image_is_allowed()
+    {
+        // The annotations of adobe/koperator config/samples/kafkacluster-prometheus.yaml (BrokerOverLoaded).
+        var annotations = new Dictionary<string, string>
+        {
+            ["description"] = "broker 0 overloaded (current value is: 42)",
+            ["summary"] = "broker overloaded",
+            ["storageClass"] = "gp2",
+            ["mountPath"] = "/kafkalog",
+            ["diskSize"] = "10G",
+            ["image"] = "ghcr.io/adobe/koperator/kafka:2.13-3.9.1",
+        };
+        var settings = new Dictionary<string, string?> { ["Intake:AllowedImagePrefixes:0"] = "ghcr.io/adobe/koperator/" };
+
+        var request = Request(Interpret(Alert("upScale", annotations), settings));
+
+        Assert.Equal("10G", request.Parameters.DiskSize);
+        Assert.Equal("ghcr.io/adobe/koperator/kafka:2.13-3.9.1", request.Parameters.Image);
+    }
+}
