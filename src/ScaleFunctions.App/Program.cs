@@ -3,11 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ScaleFunctions;
 using ScaleFunctions.App.Telemetry;
-using ScaleFunctions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Logging.AddCredentialSafeLogging();
 builder.Services.AddScaleFunctions(builder.Configuration);
 builder.Services.AddScaleFunctionsTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -29,7 +29,6 @@ public static class LocalHostApp
             InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
         });
 
-        builder.Logging.AddCredentialSafeLogging();
         builder.Services.AddScaleFunctions(builder.Configuration);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AppLevelCredentialRequired>());
 
