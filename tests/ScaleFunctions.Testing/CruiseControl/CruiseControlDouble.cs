@@ -14,7 +14,7 @@ namespace ScaleFunctions.Testing.CruiseControl;
 
 /// <summary>
 /// A Cruise Control REST API on loopback Kestrel (127.0.0.1, free port) that answers like the real one: the fixtures in
-/// <c>shared/reference/cruise-control/fixtures/</c> byte for byte, with the real status codes and <c>User-Task-ID</c>
+/// <c>Reference/cruise-control/fixtures/</c> byte for byte, with the real status codes and <c>User-Task-ID</c>
 /// headers, the 202 protocol (repeat the request with the task's header), plain text without <c>json=true</c>, and
 /// optional basic authentication. Each endpoint answers its default until a test enqueues replies; every request is
 /// recorded.

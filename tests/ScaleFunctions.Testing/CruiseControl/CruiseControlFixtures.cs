@@ -1,8 +1,8 @@
 namespace ScaleFunctions.Testing.CruiseControl;
 
 /// <summary>
-/// The real Cruise Control responses in <c>shared/reference/cruise-control/fixtures/</c> (beside the repository, as in
-/// CI; <c>SCALEFUNCTIONS_REFERENCE</c> overrides the reference folder). Read byte for byte.
+/// The real Cruise Control responses in <c>Reference/cruise-control/fixtures/</c> (see Reference/SOURCES.md), read
+/// byte for byte.
 /// </summary>
 public static class CruiseControlFixtures
 {
@@ -28,30 +28,7 @@ public static class CruiseControlFixtures
     /// <summary>The user task id the rebalance user-task fixtures carry.</summary>
     public const string RebalanceUserTaskId = "rebalance-no-goals-response";
 
-    public static string Directory { get; } = Locate();
+    public static string Directory { get; } = ReferenceFiles.Directory(Path.Combine("cruise-control", "fixtures"));
 
     public static byte[] Read(string fixture) => File.ReadAllBytes(Path.Combine(Directory, fixture));
-
-    private static string Locate()
-    {
-        var candidates = new List<string>();
-        if (Environment.GetEnvironmentVariable("SCALEFUNCTIONS_REFERENCE") is { Length: > 0 } overridden)
-        {
-            candidates.Add(overridden);
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ScaleFunctions.sln")))
-            {
-                candidates.Add(Path.Combine(dir.FullName, "..", "shared", "reference"));
-                candidates.Add(Path.Combine(dir.FullName, "shared", "reference"));
-                break;
-            }
-        }
-
-        candidates.Add("/work/shared/reference");
-        return candidates.Select(c => Path.GetFullPath(Path.Combine(c, "cruise-control", "fixtures"))).FirstOrDefault(System.IO.Directory.Exists)
-            ?? throw new DirectoryNotFoundException($"Cruise Control fixtures not found; looked in {string.Join(", ", candidates)}.");
-    }
 }

@@ -8,7 +8,7 @@ namespace ScaleFunctions.Testing.Kubernetes;
 /// <summary>
 /// Cruise Control as Koperator deploys it, in the Kubernetes API double: the API server's service proxy
 /// (<c>/api/v1/namespaces/{ns}/services/{name}:{port}/proxy/...</c>) forwarding to a <see cref="CruiseControlDouble"/>,
-/// and Koperator's CruiseControlOperation resource (its CRD from <c>shared/reference/koperator/</c>).
+/// and Koperator's CruiseControlOperation resource (its CRD from <c>Reference/koperator/</c>).
 /// </summary>
 public static class CruiseControlOnKubernetes
 {
