@@ -1,23 +1,18 @@
 #!/usr/bin/env bash
-# Installs the real servers the integration tests run: Debian's prometheus and prometheus-alertmanager
-# (Azurite comes from npm). Does nothing when they are already there.
+# Installs the real server the integration tests run beside Azurite (which comes from npm): Debian's
+# prometheus-alertmanager (alertmanager and amtool). Does nothing when it is already there.
 set -euo pipefail
-missing=()
-command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
-command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
-[ ${#missing[@]} -eq 0 ] && exit 0
+command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 && exit 0
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "Integration tests need: ${missing[*]} (Debian packages). Install them as root: apt-get install ${missing[*]}" >&2
+    echo "Integration tests need Debian's prometheus-alertmanager. Install it as root: apt-get install prometheus-alertmanager" >&2
     exit 1
   fi
 fi
-echo "Installing ${missing[*]} from Debian's packages…"
+echo "Installing prometheus-alertmanager from Debian's packages…"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts the packaged services where an init system runs; the tests start their own instances on loopback.
-for svc in prometheus prometheus-alertmanager; do
-  $sudo service "$svc" stop >/dev/null 2>&1 || true
-done
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null
+# Where an init system runs, Debian starts the packaged service; the tests start their own instances on loopback.
+$sudo service prometheus-alertmanager stop >/dev/null 2>&1 || true
