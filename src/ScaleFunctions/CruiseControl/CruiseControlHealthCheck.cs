@@ -17,10 +17,12 @@ public sealed class CruiseControlHealthCheck(string @namespace, string name, Man
             return HealthCheckResult.Healthy("Cruise Control is not configured for this cluster.");
         }
 
-        var client = clients.For(cluster);
-        var data = new Dictionary<string, object> { ["endpoint"] = client.Endpoint.Describe(cluster) };
+        var data = new Dictionary<string, object>();
         try
         {
+            // Inside the try: a service-proxy endpoint needs the Kubernetes connection, which may not be configurable.
+            var client = clients.For(cluster);
+            data["endpoint"] = client.Endpoint.Describe(cluster);
             var result = await client.GetStateAsync(cancellationToken);
             if (result.Value is not { } state)
             {
@@ -33,10 +35,12 @@ public sealed class CruiseControlHealthCheck(string @namespace, string name, Man
                 ? HealthCheckResult.Healthy("Cruise Control answers.", data)
                 : HealthCheckResult.Degraded("Cruise Control answers but its load monitor is not running.", data: data);
         }
-        catch (Exception ex) when (ex is HttpRequestException or CruiseControlException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            data["error"] = ex.Message;
-            return new HealthCheckResult(context.Registration.FailureStatus, "Cruise Control is unreachable.", data: data);
+            // Cruise Control's (or the proxy's) own error text; for anything else the exception's type only, since a
+            // client-side message could carry configuration details.
+            data["error"] = ex is CruiseControlException ? ex.Message : ex.GetType().Name;
+            return new HealthCheckResult(context.Registration.FailureStatus, $"Cruise Control is unreachable ({ex.GetType().Name}).", data: data);
         }
     }
 }
