@@ -17,10 +17,12 @@ namespace ScaleFunctions.LocalHost;
 /// <item>deletes a message when the handler returns; when it throws, makes it visible again after <c>visibilityTimeout</c>;</item>
 /// <item>after <c>maxDequeueCount</c> failed attempts, moves it to <c>&lt;queue&gt;-poison</c>.</item>
 /// </list>
-/// Runs only when an <see cref="IScaleCommandHandler"/> is registered.
+/// Runs only when an <see cref="IScaleCommandHandler"/> is registered, and not when the Functions host's switch for the
+/// function, <c>AzureWebJobs.scale-commands.Disabled</c>, is true.
 /// </summary>
 public sealed partial class QueueListener(
     IServiceProviderIsService registrations,
+    IConfiguration configuration,
     IServiceScopeFactory scopes,
     StorageAccount storage,
     IOptions<CommandQueueOptions> queueOptions,
@@ -34,11 +36,20 @@ public sealed partial class QueueListener(
     private readonly QueueClient queue = storage.GetQueue(queueOptions.Value.Name);
     private readonly QueueClient poison = storage.GetQueue(queueOptions.Value.PoisonName);
 
+    /// <summary>The Functions host's switch for the queue function, honoured here too.</summary>
+    public const string DisabledSetting = "AzureWebJobs.scale-commands.Disabled";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!registrations.IsService(typeof(IScaleCommandHandler)))
         {
             LogNoHandler(logger, queue.Name);
+            return;
+        }
+
+        if (string.Equals(configuration[DisabledSetting], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            LogDisabled(logger, queue.Name, DisabledSetting);
             return;
         }
 
@@ -165,6 +176,9 @@ public sealed partial class QueueListener(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No command handler is registered; not listening on queue {Queue}")]
     private static partial void LogNoHandler(ILogger logger, string queue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The executor is disabled ({Setting}); not listening on queue {Queue}")]
+    private static partial void LogDisabled(ILogger logger, string queue, string setting);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listening on queue {Queue} (batchSize {BatchSize}, newBatchThreshold {NewBatchThreshold}, maxDequeueCount {MaxDequeueCount})")]
     private static partial void LogListening(ILogger logger, string queue, int batchSize, int newBatchThreshold, int maxDequeueCount);

@@ -30,6 +30,11 @@ public sealed class CommandQueueHealthCheck(StorageAccount storage, string queue
                 ? HealthCheckResult.Degraded($"{summary} Poison messages are commands that failed repeatedly; see docs/deploy.md.")
                 : HealthCheckResult.Healthy(summary);
         }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Storage answers; intake creates the queue with the first command (Bicep creates it in Azure).
+            return HealthCheckResult.Degraded($"Queue {queueName} does not exist yet; intake creates it with the first command.");
+        }
         catch (RequestFailedException ex)
         {
             return new HealthCheckResult(context.Registration.FailureStatus,

@@ -75,14 +75,15 @@ public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture f
     }
 
     [Fact]
-    public async Task A_missing_queue_is_unhealthy_with_the_storage_error_code()
+    public async Task A_queue_not_created_yet_is_degraded_not_down()
     {
         var name = NewQueueName();
 
         var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
 
-        Assert.Equal(503, status);
-        Assert.Equal($"Queue {name} is not usable: HTTP 404 QueueNotFound.", check.GetProperty("description").GetString());
+        Assert.Equal(200, status);
+        Assert.Equal("Degraded", check.GetProperty("status").GetString());
+        Assert.Equal($"Queue {name} does not exist yet; intake creates it with the first command.", check.GetProperty("description").GetString());
     }
 
     [Fact]

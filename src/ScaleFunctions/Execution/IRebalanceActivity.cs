@@ -1,0 +1,14 @@
+using ScaleFunctions.Configuration;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// Whether Cruise Control is moving partitions in a cluster: an execution running, or a rebalance operation waiting to
+/// run. The executor does not change the broker count meanwhile — partition counts move during a rebalance and fire
+/// alerts that are not about load (the seed article's 3 → 2 → 4). The counterpart of <see cref="IScaleActivity"/>.
+/// </summary>
+public interface IRebalanceActivity
+{
+    /// <summary>Null when nothing is moving (or nobody can tell); otherwise why the cluster is moving.</summary>
+    Task<string?> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken);
+}
