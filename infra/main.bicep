@@ -134,10 +134,13 @@ var identityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 
 // ---- AKS (optional) ----
 var aksIdParts = split(aksClusterId, '/')
 var useAks = !empty(aksClusterId)
+// Scopes must be computable even when no AKS cluster is given: fall back to this deployment's own scope.
+var aksSubscriptionId = useAks ? aksIdParts[2] : subscription().subscriptionId
+var aksResourceGroup = useAks ? aksIdParts[4] : resourceGroup().name
 
 resource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' existing = if (useAks) {
-  name: last(aksIdParts)
-  scope: resourceGroup(aksIdParts[2], aksIdParts[4])
+  name: useAks ? last(aksIdParts) : 'none'
+  scope: resourceGroup(aksSubscriptionId, aksResourceGroup)
 }
 
 // The cluster user kubeconfig carries the CA (and no credential on an Entra ID cluster); its YAML is regular enough
@@ -151,7 +154,7 @@ var aksCa = !empty(aksCertificateAuthorityData)
 
 module aksAccess 'app/aks-access.bicep' = if (useAks && !empty(aksNamespaceRole)) {
   name: 'aks-access'
-  scope: resourceGroup(aksIdParts[2], aksIdParts[4])
+  scope: resourceGroup(aksSubscriptionId, aksResourceGroup)
   params: {
     clusterName: last(aksIdParts)
     namespaces: union(map(managedClusters, c => c.namespace), [])

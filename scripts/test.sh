@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund
 bash scripts/install-test-servers.sh
-results=$(mktemp -d)
+# TEST_RESULTS_DIR keeps the .trx results (the pipeline publishes them); by default they go to a temporary folder.
+results=${TEST_RESULTS_DIR:-$(mktemp -d)}
 status=0
 dotnet test ScaleFunctions.sln --nologo --results-directory "$results" --logger "trx;LogFileName=tests.trx" "$@" || status=$?
 # One plain closing line for humans and CI: "N passed, N failed".
@@ -13,5 +14,5 @@ if counters=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null); then
   awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "\""); if (kv[1] == "passed=") p += kv[2]; if (kv[1] == "failed=") f += kv[2] } }
        END { printf "%d passed, %d failed\n", p, f }' <<<"$counters"
 fi
-rm -rf "$results"
+[ -n "${TEST_RESULTS_DIR:-}" ] || rm -rf "$results"
 exit $status

@@ -26,7 +26,8 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddScaleFunctionsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         // The worker package reads APPLICATIONINSIGHTS_AUTHENTICATION_STRING itself and sets the token credential.
-        services.AddApplicationInsightsTelemetryWorkerService();
+        // No adaptive sampling: every decision is one trace, and the workbook and a search by command key rely on all of them.
+        services.AddApplicationInsightsTelemetryWorkerService(options => options.EnableAdaptiveSampling = false);
         services.ConfigureFunctionsApplicationInsights();
 
         // The Application Insights SDK adds a rule that keeps only Warning and above for its provider; decisions are

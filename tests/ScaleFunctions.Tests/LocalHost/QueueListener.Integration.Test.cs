@@ -139,4 +139,20 @@ public sealed class QueueListenerIntegrationTest(AzuriteFixture azurite)
 
         Assert.Equal("left alone", Assert.Single((await Queue(queueName).PeekMessagesAsync()).Value).Body.ToString());
     }
+
+    [Fact]
+    public async Task Does_not_listen_when_the_functions_host_switch_disables_the_queue_function()
+    {
+        await SendAsync("left alone");
+        var settings = LocalHostServer.Settings(azurite.ConnectionString, queueName);
+        settings[QueueListener.DisabledSetting] = "true";
+        var handler = new ScriptedCommandHandler(static (_, _) => Task.CompletedTask);
+        await using var host = await LocalHostServer.StartAsync(settings, commandHandler: handler);
+
+        var listener = host.Services.GetServices<IHostedService>().OfType<QueueListener>().Single();
+        await listener.ExecuteTask!.WaitAsync(Eventually.DefaultDeadline);
+
+        Assert.Empty(handler.History);
+        Assert.Equal("left alone", Assert.Single((await Queue(queueName).PeekMessagesAsync()).Value).Body.ToString());
+    }
 }
