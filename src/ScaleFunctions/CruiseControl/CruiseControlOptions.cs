@@ -36,7 +36,7 @@ public sealed class CruiseControlOptions
     /// <summary>How a rebalance is started. Null: <see cref="RebalanceExecution.Operator"/> for Koperator clusters, else direct.</summary>
     public RebalanceExecution? ExecuteVia { get; set; }
 
-    /// <summary>Comma-separated goals for proposals and rebalances (Cruise Control's defaults when empty). Not passed through the operator.</summary>
+    /// <summary>Comma-separated goals for proposals and rebalances (Cruise Control's defaults when empty). Direct only: refused at start with the operator path.</summary>
     public string? Goals { get; set; }
 
     /// <summary>Upper bound, in bytes per second, on the bandwidth used to move replicas (<c>replication_throttle</c>). Direct only.</summary>

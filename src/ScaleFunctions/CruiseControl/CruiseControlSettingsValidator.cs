@@ -69,6 +69,12 @@ public sealed partial class CruiseControlSettingsValidator : IValidateOptions<Ma
             yield return "ExecuteVia Operator needs a Koperator KafkaCluster (Kind KafkaCluster).";
         }
 
+        if (cc.GoalList.Count > 0 && cc.ExecutionFor(cluster.Kind) == RebalanceExecution.Operator)
+        {
+            yield return "Goals cannot be used when rebalancing through Koperator (ExecuteVia Operator, the default for a KafkaCluster): " +
+                "Koperator runs Cruise Control's default goals, so proposals judged with other goals would not be what runs. Remove Goals or set ExecuteVia Direct.";
+        }
+
         if (cc.GoalList.Any(g => !GoalName().IsMatch(g)))
         {
             yield return "Goals must be a comma-separated list of goal names.";

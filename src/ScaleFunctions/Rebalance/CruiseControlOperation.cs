@@ -33,6 +33,13 @@ public sealed record CruiseControlOperation
 
     public CruiseControlTask? CurrentTask => Status?.CurrentTask;
 
+    /// <summary>For logs: <c>Koperator has unfinished CruiseControlOperations: name (operation state), …</c>.</summary>
+    public static string DescribeUnfinished(IEnumerable<CruiseControlOperation> unfinished) =>
+        $"Koperator has unfinished CruiseControlOperations: {string.Join(", ", unfinished.Select(o => $"{o.Metadata.Name} ({o.CurrentTask?.Operation} {o.CurrentTask?.State ?? "waiting"})"))}";
+
+    /// <summary>The task has ended (<c>Completed</c> or <c>CompletedWithError</c>), whatever Koperator does next.</summary>
+    public bool HasFinishedTask => CurrentTask?.State is CruiseControlTask.Completed or CruiseControlTask.CompletedWithError;
+
     /// <summary>
     /// Still to run or running, as Koperator's controller sees it: a known task that is neither <c>Completed</c>, nor
     /// <c>CompletedWithError</c> with errorPolicy <c>ignore</c> or the <c>pause</c> label. Koperator's own <c>status</c>

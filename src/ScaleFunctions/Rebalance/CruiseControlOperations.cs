@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.Json.Serialization;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using ScaleFunctions.Configuration;
 
@@ -16,16 +18,49 @@ public sealed class CruiseControlOperations(IKubernetes kubernetes, TimeProvider
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "scalefunctions";
 
-    /// <summary>Operations of the cluster that Koperator has still to run or is running.</summary>
-    public async Task<IReadOnlyList<CruiseControlOperation>> ListUnfinishedAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
+    /// <summary>Set on an operation this app created once its result has been logged (value: the task's final state).</summary>
+    public const string ResultLoggedAnnotation = "scalefunctions.io/result-logged";
+
+    /// <summary>Every operation of the cluster (label <c>kafka_cr</c>), finished or not, whoever created it.</summary>
+    public async Task<IReadOnlyList<CruiseControlOperation>> ListAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
     {
         var list = await kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<CruiseControlOperationList>(
             CruiseControlOperation.Group, CruiseControlOperation.Version, cluster.Namespace, CruiseControlOperation.Plural,
             labelSelector: $"{CruiseControlOperation.ClusterLabel}={cluster.Name}", cancellationToken: cancellationToken);
         return list.Items
             .Where(o => o.Metadata.Labels?.TryGetValue(CruiseControlOperation.ClusterLabel, out var owner) == true && owner == cluster.Name)
-            .Where(o => o.IsUnfinished)
             .ToList();
+    }
+
+    /// <summary>Operations of the cluster that Koperator has still to run or is running.</summary>
+    public async Task<IReadOnlyList<CruiseControlOperation>> ListUnfinishedAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken) =>
+        (await ListAsync(cluster, cancellationToken)).Where(o => o.IsUnfinished).ToList();
+
+    /// <summary>
+    /// Annotates the operation with <see cref="ResultLoggedAnnotation"/>, guarded by the resourceVersion it was read
+    /// with: false (nothing written) when it changed or disappeared since, so a result is never marked on a stale reading.
+    /// </summary>
+    public async Task<bool> TryMarkResultLoggedAsync(CruiseControlOperation operation, CancellationToken cancellationToken)
+    {
+        var patch = new
+        {
+            metadata = new
+            {
+                resourceVersion = operation.Metadata.ResourceVersion,
+                annotations = new Dictionary<string, string> { [ResultLoggedAnnotation] = operation.CurrentTask?.State ?? "" },
+            },
+        };
+        try
+        {
+            await kubernetes.CustomObjects.PatchNamespacedCustomObjectAsync<CruiseControlOperation>(
+                new V1Patch(patch, V1Patch.PatchType.MergePatch), CruiseControlOperation.Group, CruiseControlOperation.Version,
+                operation.Metadata.NamespaceProperty, CruiseControlOperation.Plural, operation.Metadata.Name, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     public Task<CruiseControlOperation> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>

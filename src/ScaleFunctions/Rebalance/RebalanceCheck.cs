@@ -14,7 +14,8 @@ namespace ScaleFunctions.Rebalance;
 /// Each cluster gets exactly one decision (stage <c>rebalance</c>): skipped (deferred) while anything moves or Cruise
 /// Control is not ready, ignored when the proposal is not worth it, acted when a rebalance was started, refused when
 /// the check failed. Never starts while the cluster scales, while Cruise Control executes, while a Koperator operation
-/// is unfinished, or while another check of the same cluster runs in this process.
+/// is unfinished, or while another check of the same cluster runs in this process. Each check first logs the results
+/// of this app's rebalances that finished since the last look (<see cref="RebalanceResults"/>).
 /// </summary>
 public sealed class RebalanceCheck(
     ManagedClusters clusters,
@@ -23,11 +24,15 @@ public sealed class RebalanceCheck(
     CruiseControlOperations operations,
     RebalancePolicy policy,
     RebalanceStarter starter,
+    RebalanceResults results,
     ClusterLocks locks,
     DecisionLog decisions,
     IOptions<RebalanceOptions> options) : IRebalanceCheck
 {
     public const string Stage = "rebalance";
+
+    /// <summary>Appended to the reason for clusters of other kinds than KafkaCluster, whose scale activity is not read.</summary>
+    public const string NoScaleActivity = "scale activity not checked: this app has no scaling executor for this kind of cluster yet";
 
     public Task RunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(clusters.All.Select(cluster => CheckAsync(cluster, cancellationToken)));
@@ -58,6 +63,11 @@ public sealed class RebalanceCheck(
             decision = For(cluster, DecisionOutcome.Refused, $"check failed: {ex.ApiMessage()}");
         }
 
+        if (cluster.Kind != ClusterKind.KafkaCluster)
+        {
+            decision = decision with { Reason = $"{decision.Reason} ({NoScaleActivity})" };
+        }
+
         decisions.Record(decision);
         if (start is not null)
         {
@@ -67,30 +77,34 @@ public sealed class RebalanceCheck(
 
     private async Task<(Decision, RebalanceStart?)> DecideAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
     {
-        var activity = await scaleActivity.GetAsync(cluster, cancellationToken);
-        if (!activity.IsResting)
+        var client = clients.For(cluster);
+        var koperator = cluster.Kind == ClusterKind.KafkaCluster;
+        var clusterOperations = koperator ? await operations.ListAsync(cluster, cancellationToken) : [];
+        await results.ReportFinishedAsync(cluster, clusterOperations, client, cancellationToken);
+
+        if (koperator)
         {
-            return Skip(cluster, $"the cluster is not resting: {activity.Reason ?? Describe(activity)}");
+            var activity = await scaleActivity.GetAsync(cluster, cancellationToken);
+            if (!activity.IsResting)
+            {
+                return Skip(cluster, $"the cluster is not resting: {activity.Reason ?? Describe(activity)}");
+            }
         }
 
-        var client = clients.For(cluster);
         var state = await client.GetStateAsync(cancellationToken);
         if (Busy(state) is { } busy)
         {
             return Skip(cluster, busy);
         }
 
-        var via = cluster.CruiseControl.ExecutionFor(cluster.Kind);
-        if (via == RebalanceExecution.Operator)
+        // Koperator runs its own operations (add_broker, remove_broker, ...) whichever way this app starts a rebalance.
+        var unfinished = clusterOperations.Where(o => o.IsUnfinished).ToList();
+        if (unfinished.Count > 0)
         {
-            var unfinished = await operations.ListUnfinishedAsync(cluster, cancellationToken);
-            if (unfinished.Count > 0)
-            {
-                var names = string.Join(", ", unfinished.Select(o => $"{o.Metadata.Name} ({o.CurrentTask?.Operation} {o.CurrentTask?.State ?? "waiting"})"));
-                return Skip(cluster, $"Koperator has unfinished CruiseControlOperations: {names}");
-            }
+            return Skip(cluster, CruiseControlOperation.DescribeUnfinished(unfinished));
         }
 
+        var via = cluster.CruiseControl.ExecutionFor(cluster.Kind);
         var proposals = await client.GetProposalsAsync(cluster.CruiseControl.GoalList, cancellationToken);
         if (proposals.Value is not { } proposal)
         {
@@ -126,9 +140,7 @@ public sealed class RebalanceCheck(
 
         if (state.Executor is not { IsIdle: true })
         {
-            var executor = state.Executor;
-            return string.Create(CultureInfo.InvariantCulture,
-                $"Cruise Control's executor is {executor?.State ?? "unknown"} (user task {executor?.TriggeredUserTaskId}, {executor?.FinishedDataMovement ?? 0}/{executor?.TotalDataToMove ?? 0} MB moved)");
+            return state.Executor?.Describe() ?? "Cruise Control's executor state is unknown";
         }
 
         if (state.Monitor is not { IsRunning: true })

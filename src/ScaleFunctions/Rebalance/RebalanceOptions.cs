@@ -20,7 +20,7 @@ public sealed class RebalanceOptions
     /// <summary>Wait between two looks at a started rebalance.</summary>
     public TimeSpan FollowInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many times a started rebalance is looked at before the check returns (0: do not follow).</summary>
+    /// <summary>How many times a started rebalance is looked at before the check returns (0: do not follow); a later check logs a longer one's result.</summary>
     [Range(0, 1000)]
     public int FollowPolls { get; set; } = 6;
 

@@ -47,9 +47,12 @@ public static class RebalanceServiceCollectionExtensions
         // Ours wins over the executor's fallback (registered with TryAdd), whatever the registration order.
         services.RemoveAll<IBrokerReplicaCounts>();
         services.AddSingleton<IBrokerReplicaCounts, CruiseControlBrokerReplicaCounts>();
+        services.RemoveAll<IRebalanceActivity>();
+        services.AddSingleton<IRebalanceActivity, CruiseControlRebalanceActivity>();
 
         services.TryAddSingleton<CruiseControlOperations>();
         services.TryAddSingleton<RebalancePolicy>();
+        services.TryAddSingleton<RebalanceResults>();
         services.TryAddSingleton<RebalanceStarter>();
         services.TryAddSingleton<ClusterLocks>();
         services.TryAddSingleton<IRebalanceCheck, RebalanceCheck>();

@@ -33,6 +33,7 @@ public sealed class CruiseControlSettingsTest
         settings["CruiseControl__Port"] = "9090";
         settings["CruiseControl__ReplicationThrottle"] = "1000";
         settings["CruiseControl__Goals"] = "RackAwareGoal, ReplicaCapacityGoal";
+        settings["CruiseControl__ExecuteVia"] = "Direct";
         settings["Clusters__1__Namespace"] = "other";
         settings["Clusters__1__Name"] = "kafka";
         settings["Clusters__1__CruiseControl__Url"] = "http://cc.other:8090/kafkacruisecontrol";
@@ -43,7 +44,7 @@ public sealed class CruiseControlSettingsTest
         Assert.Equal(("kafka-cruisecontrol-svc", 9090, 2000L), (first.Service, first.Port, first.ReplicationThrottle));
         Assert.Equal(["RackAwareGoal", "ReplicaCapacityGoal"], first.GoalList);
         Assert.True(first.UsesServiceProxy);
-        Assert.Equal(RebalanceExecution.Operator, first.ExecutionFor(clusters[0].Kind));
+        Assert.Equal(RebalanceExecution.Direct, first.ExecutionFor(clusters[0].Kind));
         var second = clusters[1].CruiseControl;
         Assert.Equal((1000L, false), (second.ReplicationThrottle, second.UsesServiceProxy));
         Assert.Null(second.Service);
@@ -88,6 +89,17 @@ public sealed class CruiseControlSettingsTest
         settings["Clusters__0__Kind"] = "KafkaNodePool";
 
         Assert.Contains("ExecuteVia Operator needs a Koperator KafkaCluster", Assert.Throws<OptionsValidationException>(() => Resolve(settings)).Message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Operator")]
+    public void Goals_with_the_operator_path_stop_the_app_because_koperator_would_not_use_them(string? executeVia)
+    {
+        var settings = Cluster(("Service", "kafka-cruisecontrol-svc"), ("Goals", "RackAwareGoal"));
+        settings["Clusters__0__CruiseControl__ExecuteVia"] = executeVia;
+
+        Assert.Contains("Goals cannot be used when rebalancing through Koperator", Assert.Throws<OptionsValidationException>(() => Resolve(settings)).Message);
     }
 
     [Fact]

@@ -1,18 +1,34 @@
 using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance;
 using ScaleFunctions.Testing.CruiseControl;
+using ScaleFunctions.Testing.Kubernetes;
 
 namespace ScaleFunctions.Tests.Rebalance;
 
-/// <summary>The rebalance check against the Cruise Control double, direct execution.</summary>
+/// <summary>
+/// The rebalance check against the Cruise Control double, direct execution, for a KafkaCluster whose scale activity is
+/// set by the test and whose CruiseControlOperations (none unless seeded) live in a Kubernetes API double.
+/// </summary>
 public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
 {
     private CruiseControlDouble cruiseControl = null!;
+    private KubernetesApiDouble api = null!;
 
-    public async Task InitializeAsync() => cruiseControl = await CruiseControlDouble.StartAsync();
+    public async Task InitializeAsync()
+    {
+        cruiseControl = await CruiseControlDouble.StartAsync();
+        api = await new KubernetesApiDouble().WithCruiseControlOperationCrd().StartAsync();
+    }
 
-    public async Task DisposeAsync() => await cruiseControl.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await api.DisposeAsync();
+        await cruiseControl.DisposeAsync();
+    }
+
+    private RebalanceTestHost Host(Dictionary<string, string?> settings, bool fakeActivity = true) => new(settings, kubernetes: api.CreateClient(), fakeActivity: fakeActivity);
 
     private bool AnyExecutionStarted => cruiseControl.Requests.Any(r => r.StartsExecution);
 
@@ -24,7 +40,7 @@ public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
             settings[key] = value;
         }
 
-        var host = new RebalanceTestHost(settings);
+        var host = Host(settings);
         host.Activity.Activity = activity ?? FakeScaleActivity.Resting;
         await host.Check.RunAsync(CancellationToken.None);
         return host;
@@ -242,7 +258,7 @@ public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
     public async Task A_second_check_of_the_same_cluster_while_one_runs_is_skipped()
     {
         var settings = RebalanceTestHost.DirectCluster(cruiseControl.BaseUri);
-        await using var host = new RebalanceTestHost(settings);
+        await using var host = Host(settings);
         host.Activity.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var first = host.Check.RunAsync(CancellationToken.None);
@@ -267,7 +283,7 @@ public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
         settings["Clusters__1__Name"] = "other";
         settings["Clusters__1__CruiseControl__Url"] = second.BaseUri.ToString();
         settings["Clusters__1__CruiseControl__ExecuteVia"] = "Direct";
-        await using var host = new RebalanceTestHost(settings);
+        await using var host = Host(settings);
         host.Activity.PerCluster["kafka/other"] = new ScaleActivity(true, false, false, null);
 
         await host.Check.RunAsync(CancellationToken.None);
@@ -276,5 +292,43 @@ public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
         Assert.Equal(DecisionOutcome.Acted, host.Decisions.Single(d => d.Cluster == "kafka/kafka").Outcome);
         Assert.Equal(DecisionOutcome.Deferred, host.Decisions.Single(d => d.Cluster == "kafka/other").Outcome);
         Assert.DoesNotContain(second.Requests, r => r.StartsExecution);
+    }
+
+    [Fact]
+    public async Task A_direct_rebalance_still_running_after_the_follow_is_logged_once_by_a_later_check()
+    {
+        cruiseControl.SetDefault("rebalance", CruiseControlReply.Proposal with { UserTaskId = CruiseControlFixtures.RebalanceUserTaskId });
+        cruiseControl.Enqueue("user_tasks", CruiseControlReply.Fixture(CruiseControlFixtures.UserTaskInExecution), CruiseControlReply.Fixture(CruiseControlFixtures.UserTaskCompleted));
+        var settings = RebalanceTestHost.DirectCluster(cruiseControl.BaseUri);
+        settings["Rebalance__FollowPolls"] = "1";
+        await using var host = Host(settings);
+
+        await host.Check.RunAsync(CancellationToken.None);
+        Assert.Empty(host.Results);
+        cruiseControl.SetDefault("state", CruiseControlReply.StateExecuting);
+        await host.Check.RunAsync(CancellationToken.None);
+        await host.Check.RunAsync(CancellationToken.None);
+
+        Assert.Equal([DecisionOutcome.Acted, DecisionOutcome.Deferred, DecisionOutcome.Deferred], host.Decisions.Select(d => d.Outcome));
+        var result = Assert.Single(host.Results);
+        Assert.Equal("kafka/kafka", result["Cluster"]);
+        Assert.Equal($"user task {CruiseControlFixtures.RebalanceUserTaskId}", result["Execution"]);
+        Assert.Equal("Completed: 31 replica and 12 leadership moves, 0 MB", result["Result"]);
+        Assert.Equal(2, cruiseControl.RequestsTo("user_tasks").Count());
+    }
+
+    [Fact]
+    public async Task A_kafka_node_pool_cluster_is_checked_without_reading_a_kafka_cluster()
+    {
+        var settings = RebalanceTestHost.DirectCluster(cruiseControl.BaseUri);
+        settings["Clusters__0__Kind"] = "KafkaNodePool";
+        await using var host = Host(settings, fakeActivity: false);
+
+        await host.Check.RunAsync(CancellationToken.None);
+
+        Assert.Equal(DecisionOutcome.Acted, host.Decision.Outcome);
+        Assert.EndsWith($"({RebalanceCheck.NoScaleActivity})", host.Decision.Reason);
+        Assert.Empty(api.Requests);
+        Assert.Single(cruiseControl.Requests, r => r.StartsExecution);
     }
 }

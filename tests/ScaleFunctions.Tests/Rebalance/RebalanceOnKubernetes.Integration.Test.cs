@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
+using ScaleFunctions.Rebalance;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
 
@@ -266,5 +267,76 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
         Assert.Contains("would rebalance via Operator", host.Decision.Reason);
         Assert.Empty(Operations);
         Assert.DoesNotContain(api.Requests, r => r.IsWrite);
+    }
+
+    [Fact]
+    public async Task An_operation_still_running_after_the_follow_has_its_result_logged_once_by_a_later_check()
+    {
+        api.SeedCruiseControlOperation("kafka-addbroker-x7k2p", "add_broker", "Completed");
+        await using var host = Host("Operator");
+
+        await host.Check.RunAsync(CancellationToken.None);
+        var name = (string)Operations.Single(o => (string?)o["metadata"]!["name"] != "kafka-addbroker-x7k2p")["metadata"]!["name"]!;
+        Assert.Empty(host.Results);
+        api.SetCruiseControlTask(name, "rebalance", "Completed");
+        cruiseControl.SetDefault("state", CruiseControlReply.StateExecuting);
+        time.Advance(TimeSpan.FromMinutes(5));
+        await host.Check.RunAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(5));
+        await host.Check.RunAsync(CancellationToken.None);
+
+        var result = Assert.Single(host.Results);
+        Assert.Equal($"CruiseControlOperation kafka/{name}", result["Execution"]);
+        Assert.Equal("Completed (user task 0230d401-6a36-430e-9858-fac8f2edde93)", result["Result"]);
+        var operation = Operations.Single(o => (string?)o["metadata"]!["name"] == name);
+        Assert.Equal("Completed", (string?)operation["metadata"]!["annotations"]![CruiseControlOperations.ResultLoggedAnnotation]);
+        var mark = Assert.Single(api.Requests, r => r.Method == "PATCH" && r.Path.EndsWith($"/cruisecontroloperations/{name}", StringComparison.Ordinal));
+        Assert.Contains("\"resourceVersion\"", mark.Body);
+
+        // Koperator's own operations are not this app's to report.
+        var koperators = Operations.Single(o => (string?)o["metadata"]!["name"] == "kafka-addbroker-x7k2p");
+        Assert.Null(koperators["metadata"]!["annotations"]);
+    }
+
+    [Fact]
+    public async Task A_result_logged_while_following_is_not_logged_again()
+    {
+        await using var host = Host("Operator", followInterval: "00:00:30");
+
+        var run = host.Check.RunAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Operations.FirstOrDefault()?["status"] is null && DateTime.UtcNow < deadline)
+        {
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        var name = (string)Operations.Single()["metadata"]!["name"]!;
+        api.SetCruiseControlTask(name, "rebalance", "CompletedWithError");
+        while (!run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        await run;
+        cruiseControl.SetDefault("state", CruiseControlReply.StateExecuting);
+        await host.Check.RunAsync(CancellationToken.None);
+
+        var result = Assert.Single(host.Results);
+        Assert.StartsWith("CompletedWithError", result["Result"]);
+        Assert.Equal("CompletedWithError", (string?)Operations.Single()["metadata"]!["annotations"]![CruiseControlOperations.ResultLoggedAnnotation]);
+    }
+
+    [Fact]
+    public async Task Koperator_operations_hold_a_direct_rebalance_of_a_kafka_cluster_back_too()
+    {
+        api.SeedCruiseControlOperation("kafka-addbroker-x7k2p", "add_broker", "InExecution");
+        await using var host = Host("Direct");
+
+        await host.Check.RunAsync(CancellationToken.None);
+
+        Assert.Equal(DecisionOutcome.Deferred, host.Decision.Outcome);
+        Assert.Contains("unfinished CruiseControlOperations: kafka-addbroker-x7k2p (add_broker InExecution)", host.Decision.Reason);
+        Assert.DoesNotContain(cruiseControl.Requests, r => r.StartsExecution);
     }
 }

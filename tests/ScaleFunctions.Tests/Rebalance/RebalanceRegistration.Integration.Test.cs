@@ -33,6 +33,7 @@ public sealed class RebalanceRegistrationIntegrationTest
             ["Clusters:0:Namespace"] = "kafka",
             ["Clusters:0:Name"] = "kafka",
             ["Clusters:0:CruiseControl:Url"] = cruiseControl.BaseUri.ToString(),
+            ["Clusters:0:Kind"] = "KafkaNodePool",
             ["Clusters:0:CruiseControl:ExecuteVia"] = "Direct",
             ["Rebalance:FollowPolls"] = "0",
         });
@@ -46,5 +47,28 @@ public sealed class RebalanceRegistrationIntegrationTest
         Assert.Equal(["cruisecontrol:kafka/kafka"], health.Entries.Keys);
         Assert.Equal(HealthStatus.Healthy, health.Status);
         Assert.Single(cruiseControl.Requests, r => r.StartsExecution);
+    }
+
+    [Fact]
+    public void The_cruise_control_rebalance_activity_wins_over_a_fallback_registered_before_or_after()
+    {
+        var configuration = new ConfigurationManager();
+        configuration["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.TryAddSingleton<IRebalanceActivity, NothingMoves>();
+        services.AddScaleFunctions(configuration);
+        services.TryAddSingleton<IRebalanceActivity, NothingMoves>();
+        services.RemoveAll<k8s.IKubernetes>();
+        services.AddSingleton<k8s.IKubernetes>(new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<CruiseControlRebalanceActivity>(provider.GetRequiredService<IRebalanceActivity>());
+        Assert.Single(services, d => d.ServiceType == typeof(IRebalanceActivity));
+    }
+
+    private sealed class NothingMoves : IRebalanceActivity
+    {
+        public Task<string?> GetAsync(ScaleFunctions.Configuration.ManagedClusterOptions cluster, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 }

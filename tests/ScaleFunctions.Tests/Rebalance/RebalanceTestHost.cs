@@ -69,6 +69,9 @@ public sealed class RebalanceTestHost : IAsyncDisposable, IDisposable
         .Select(e => (e["Cluster"]!, Enum.Parse<DecisionOutcome>(e["Outcome"]!), e["Reason"]!))
         .ToList();
 
+    /// <summary>Results of finished rebalances (event RebalanceResult), in order.</summary>
+    public IReadOnlyList<LogEntry> Results => Logs.Entries.Where(e => e.EventId.Id == RebalanceResults.ResultEventId).ToList();
+
     /// <summary>The only decision (asserts there is exactly one).</summary>
     public (string Cluster, DecisionOutcome Outcome, string Reason) Decision => Assert.Single(Decisions);
 

@@ -27,6 +27,10 @@ public sealed record ExecutorState(
     public const string Idle = "NO_TASK_IN_PROGRESS";
 
     public bool IsIdle => string.Equals(State, Idle, StringComparison.Ordinal);
+
+    /// <summary>For logs: the state, the user task that triggered it and how much data has moved.</summary>
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"Cruise Control's executor is {State} (user task {TriggeredUserTaskId}, {FinishedDataMovement ?? 0}/{TotalDataToMove ?? 0} MB moved)");
 }
 
 /// <summary>The load monitor. Proposals are only meaningful while it is <c>RUNNING</c>.</summary>

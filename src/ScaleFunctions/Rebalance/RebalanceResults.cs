@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.CruiseControl;
+using ScaleFunctions.CruiseControl.Models;
+using ScaleFunctions.Kubernetes;
+
+namespace ScaleFunctions.Rebalance;
+
+/// <summary>
+/// Logs how each rebalance this app started ended, once (event <c>1301 RebalanceResult</c>): while the check follows it,
+/// or at the start of a later check. Operator path: a finished CruiseControlOperation labelled
+/// <c>app.kubernetes.io/managed-by=scalefunctions</c> is annotated <c>scalefunctions.io/result-logged</c> (guarded by
+/// its resourceVersion) before its result is logged. Direct path: the user task id is remembered in this process
+/// until Cruise Control reports the task finished (a restart forgets it; see docs/rebalance.md).
+/// </summary>
+public sealed partial class RebalanceResults(CruiseControlOperations operations, ILogger<RebalanceResults> logger)
+{
+    public const int ResultEventId = 1301;
+
+    private readonly ConcurrentDictionary<string, string> directTasks = new(StringComparer.Ordinal);
+
+    /// <summary>Remembers a directly started rebalance's user task until its result is logged.</summary>
+    public void Remember(ManagedClusterOptions cluster, string userTaskId) => directTasks[cluster.Id] = userTaskId;
+
+    /// <summary>
+    /// Logs the results of the cluster's rebalances that finished since they were last looked at. Best effort: a failure
+    /// is a warning and the next check tries again; it never stands in the way of the check's decision.
+    /// </summary>
+    public async Task ReportFinishedAsync(
+        ManagedClusterOptions cluster, IReadOnlyList<CruiseControlOperation> clusterOperations, CruiseControlClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var operation in clusterOperations.Where(IsOursAndUnreported))
+            {
+                await TryReportAsync(cluster, operation, cancellationToken);
+            }
+
+            if (directTasks.TryGetValue(cluster.Id, out var taskId))
+            {
+                await TryReportAsync(cluster, client, taskId, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotReported(logger, cluster.Id, ex.ApiMessage());
+        }
+    }
+
+    /// <summary>Logs the operation's result when its task has finished; true when it has (logged now or before).</summary>
+    public async Task<bool> TryReportAsync(ManagedClusterOptions cluster, CruiseControlOperation operation, CancellationToken cancellationToken)
+    {
+        if (!operation.HasFinishedTask)
+        {
+            return false;
+        }
+
+        if (!IsOursAndUnreported(operation))
+        {
+            return true;
+        }
+
+        if (!await operations.TryMarkResultLoggedAsync(operation, cancellationToken))
+        {
+            return false; // changed since it was read (or deleted): the next look decides on a fresh reading
+        }
+
+        var task = operation.CurrentTask!;
+        var error = string.IsNullOrEmpty(task.ErrorMessage) ? "" : $": {task.ErrorMessage}";
+        LogResult(logger, cluster.Id, Describe(cluster, operation.Metadata.Name), $"{task.State} (user task {task.Id}){error}");
+        return true;
+    }
+
+    /// <summary>Logs an operation that disappeared before its result was seen (deleted by hand, or after its TTL).</summary>
+    public void ReportGone(ManagedClusterOptions cluster, string name) =>
+        LogResult(logger, cluster.Id, Describe(cluster, name), "the operation is gone (finished and deleted after its TTL, or deleted by hand)");
+
+    /// <summary>Logs a direct rebalance's result when Cruise Control reports its user task finished (or forgotten); true then.</summary>
+    public async Task<bool> TryReportAsync(ManagedClusterOptions cluster, CruiseControlClient client, string userTaskId, CancellationToken cancellationToken)
+    {
+        var task = await client.GetUserTaskAsync(userTaskId, cancellationToken);
+        if (task is { IsFinished: false })
+        {
+            return false;
+        }
+
+        if (directTasks.TryRemove(new KeyValuePair<string, string>(cluster.Id, userTaskId)))
+        {
+            LogResult(logger, cluster.Id, $"user task {userTaskId}", Describe(task));
+        }
+
+        return true;
+    }
+
+    private static bool IsOursAndUnreported(CruiseControlOperation operation) =>
+        operation.HasFinishedTask
+        && operation.Metadata.Labels?.TryGetValue(CruiseControlOperations.ManagedByLabel, out var by) == true && by == CruiseControlOperations.ManagedByValue
+        && operation.Metadata.Annotations?.ContainsKey(CruiseControlOperations.ResultLoggedAnnotation) != true;
+
+    private static string Describe(ManagedClusterOptions cluster, string name) => $"CruiseControlOperation {cluster.Namespace}/{name}";
+
+    private static string Describe(UserTask? task)
+    {
+        if (task is null)
+        {
+            return "the user task is unknown to Cruise Control (restarted, or the task expired)";
+        }
+
+        var summary = task.ReadOriginalResponse<OptimizationResult>()?.Summary;
+        return summary is null
+            ? $"{task.Status} ({task.OriginalResponse})"
+            : string.Create(CultureInfo.InvariantCulture, $"{task.Status}: {summary.NumReplicaMovements} replica and {summary.NumLeaderMovements} leadership moves, {summary.TotalDataToMoveMB} MB");
+    }
+
+    [LoggerMessage(EventId = ResultEventId, EventName = "RebalanceResult", Level = LogLevel.Information,
+        Message = "Rebalance of cluster {Cluster} ({Execution}) finished: {Result}")]
+    private static partial void LogResult(ILogger logger, string cluster, string execution, string result);
+
+    [LoggerMessage(EventId = 1302, EventName = "RebalanceResultNotReported", Level = LogLevel.Warning,
+        Message = "Results of finished rebalances of cluster {Cluster} could not be read or marked; the next check tries again: {Error}")]
+    private static partial void LogNotReported(ILogger logger, string cluster, string error);
+}
