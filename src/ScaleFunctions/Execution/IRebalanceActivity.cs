@@ -9,6 +9,9 @@ namespace ScaleFunctions.Execution;
 /// </summary>
 public interface IRebalanceActivity
 {
-    /// <summary>Null when nothing is moving (or nobody can tell); otherwise why the cluster is moving.</summary>
+    /// <summary>
+    /// Null when nothing is moving (or no Cruise Control is configured); otherwise why the cluster is moving. Throws when
+    /// it cannot tell (Cruise Control unreachable): the executor then retries through the queue instead of acting blind.
+    /// </summary>
     Task<string?> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken);
 }
