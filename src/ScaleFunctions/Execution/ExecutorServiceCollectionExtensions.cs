@@ -13,8 +13,9 @@ namespace ScaleFunctions;
 /// <summary>
 /// Registers the scale executor: Kubernetes access (<c>Kubernetes__*</c>, one <see cref="IKubernetes"/> for every
 /// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client (deferral uses intake's ICommandQueue),
-/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, a fallback <see cref="IBrokerReplicaCounts"/>
-/// (unknown counts) and a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster.
+/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, fallbacks for <see cref="IBrokerReplicaCounts"/>
+/// (unknown counts) and <see cref="IRebalanceActivity"/> (nothing known to move; the rebalance module replaces both),
+/// and a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster.
 /// </summary>
 public static class ExecutorServiceCollectionExtensions
 {
@@ -28,9 +29,11 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesClientFactory.Configuration(
             sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey))));
+            sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey),
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())));
         services.TryAddSingleton<KafkaClusterClient>();
         services.TryAddSingleton<IBrokerReplicaCounts, UnknownBrokerReplicaCounts>();
+        services.TryAddSingleton<IRebalanceActivity, UnknownRebalanceActivity>();
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();

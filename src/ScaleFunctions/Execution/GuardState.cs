@@ -6,12 +6,14 @@ namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// The executor's memory, kept in annotations on the cluster resource itself and written in the same update as the
-/// spec change (so it can never disagree with the spec): when it last scaled up and down, what it did last, and the
-/// recent command keys and alert keys it acted on (bounded, newest last).
+/// spec change (so it can never disagree with the spec): when it last scaled up and down, when it last changed the
+/// broker count (upScale or downScale, not storage), what it did last, and the recent command keys and alert keys it
+/// acted on (bounded, newest last).
 /// </summary>
 public sealed record GuardState(
     DateTimeOffset? LastScaleUp,
     DateTimeOffset? LastScaleDown,
+    DateTimeOffset? LastBrokerCountChange,
     string? LastAction,
     IReadOnlyList<string> RecentCommands,
     IReadOnlyList<string> RecentAlerts)
@@ -19,6 +21,7 @@ public sealed record GuardState(
     public const string Prefix = "scalefunctions.io/";
     public const string LastScaleUpAnnotation = Prefix + "last-scale-up";
     public const string LastScaleDownAnnotation = Prefix + "last-scale-down";
+    public const string LastBrokerCountChangeAnnotation = Prefix + "last-broker-count-change";
     public const string LastActionAnnotation = Prefix + "last-action";
     public const string RecentCommandsAnnotation = Prefix + "recent-commands";
     public const string RecentAlertsAnnotation = Prefix + "recent-alerts";
@@ -28,15 +31,17 @@ public sealed record GuardState(
     public static GuardState Read(KafkaClusterResource cluster) => new(
         Time(cluster.Annotation(LastScaleUpAnnotation)),
         Time(cluster.Annotation(LastScaleDownAnnotation)),
+        Time(cluster.Annotation(LastBrokerCountChangeAnnotation)),
         cluster.Annotation(LastActionAnnotation),
         Keys(cluster.Annotation(RecentCommandsAnnotation)),
         Keys(cluster.Annotation(RecentAlertsAnnotation)));
 
     /// <summary>The state after acting on <paramref name="commandKey"/> at <paramref name="now"/>, bounded to <paramref name="limit"/> keys each.</summary>
-    public GuardState After(bool scaleUp, DateTimeOffset now, string action, string commandKey, IEnumerable<string> alertKeys, int limit) => this with
+    public GuardState After(bool scaleUp, bool brokerCount, DateTimeOffset now, string action, string commandKey, IEnumerable<string> alertKeys, int limit) => this with
     {
         LastScaleUp = scaleUp ? now : LastScaleUp,
         LastScaleDown = scaleUp ? LastScaleDown : now,
+        LastBrokerCountChange = brokerCount ? now : LastBrokerCountChange,
         LastAction = action,
         RecentCommands = Bounded(RecentCommands.Append(commandKey), limit),
         RecentAlerts = Bounded(RecentAlerts.Concat(alertKeys), limit),
@@ -52,6 +57,11 @@ public sealed record GuardState(
         if (LastScaleDown is { } down)
         {
             cluster.SetAnnotation(LastScaleDownAnnotation, Format(down));
+        }
+
+        if (LastBrokerCountChange is { } change)
+        {
+            cluster.SetAnnotation(LastBrokerCountChangeAnnotation, Format(change));
         }
 
         if (LastAction is not null)

@@ -16,6 +16,7 @@ public static class ReasonCodes
     public const string AlreadyApplied = "AlreadyApplied";
     public const string Cancelled = "Cancelled";
     public const string Expired = "Expired";
+    public const string Superseded = "Superseded";
 
     // Deferred (busy; the command goes back on the queue)
     public const string ClusterNotRunning = "ClusterNotRunning";
@@ -23,6 +24,7 @@ public static class ReasonCodes
     public const string ScaleUpCooldown = "ScaleUpCooldown";
     public const string ScaleDownCooldown = "ScaleDownCooldown";
     public const string FlapGuard = "FlapGuard";
+    public const string RebalanceInProgress = "RebalanceInProgress";
 
     // Refused (permanent)
     public const string InvalidCommand = "InvalidCommand";

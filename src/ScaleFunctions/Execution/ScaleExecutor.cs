@@ -12,7 +12,8 @@ namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
-/// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, and then writes the change together with
+/// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
+/// Control moves partitions (<see cref="IRebalanceActivity"/>), and then writes the change together with
 /// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
 /// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
 /// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry.
@@ -20,6 +21,7 @@ namespace ScaleFunctions.Execution;
 public sealed partial class ScaleExecutor(
     KafkaClusterClient clusters,
     IBrokerReplicaCounts replicaCounts,
+    IRebalanceActivity rebalance,
     IAlertResolutions resolutions,
     ICommandQueue queue,
     ManagedClusters managedClusters,
@@ -81,6 +83,11 @@ public sealed partial class ScaleExecutor(
             }
 
             var decision = guards.Decide(command, managed, cluster, time.GetUtcNow(), counts);
+            if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
+            {
+                decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
+            }
+
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Acted when settings.DryRun:
@@ -117,6 +124,29 @@ public sealed partial class ScaleExecutor(
         }
 
         throw new ScaleConflictException($"{managed.Id} changed under every one of {settings.ConflictRetries} attempts; the queue will deliver the command again.");
+    }
+
+    /// <summary>
+    /// The last check before a broker-count change: while Cruise Control moves partitions the partition-count alerts are
+    /// about the move, not the load, so the command waits (deferred). Not knowing is not "nothing moves": the command is
+    /// thrown back to the queue.
+    /// </summary>
+    private async Task<ScaleDecision> UnlessRebalancingAsync(ScaleCommand command, ManagedClusterOptions managed, ScaleDecision decision, CancellationToken cancellationToken)
+    {
+        string? moving;
+        try
+        {
+            moving = await rebalance.GetAsync(managed, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RebalanceActivityUnknownException(
+                $"could not tell whether Cruise Control is moving partitions in {managed.Id}, so {CommandName(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        return moving is null
+            ? decision
+            : ScaleDecision.Defer(ReasonCodes.RebalanceInProgress, $"Cruise Control is moving partitions: {moving}", options.Value.DeferralDelay);
     }
 
     private async Task<IReadOnlyDictionary<int, int>?> ReplicaCountsAsync(ManagedClusterOptions managed, CancellationToken cancellationToken)

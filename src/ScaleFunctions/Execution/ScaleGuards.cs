@@ -6,10 +6,12 @@ using ScaleFunctions.Koperator;
 namespace ScaleFunctions.Execution;
 
 /// <summary>
-/// Decides one command against one reading of the cluster, in this order: replay (ignored) → broker-count limits
-/// (refused) → the change itself (refused when impossible, ignored when already there) → busy: not Running or a
-/// graceful action pending (deferred) → cooldowns and flap guard (deferred, or refused when they outlast the command)
-/// → act. Pure: it reads a <see cref="KafkaClusterResource"/> and returns a <see cref="ScaleDecision"/>.
+/// Decides one command against one reading of the cluster, in this order: replay (ignored) → superseded by a later
+/// broker-count change (ignored) → broker-count limits (refused) → the change itself (refused when impossible, ignored
+/// when already there) → busy: not Running or a graceful action pending (deferred) → cooldowns and flap guard
+/// (deferred, or refused when they outlast the command) → act. Pure: it reads a <see cref="KafkaClusterResource"/> and
+/// returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
+/// partitions.)
 /// </summary>
 public sealed class ScaleGuards(ExecutorOptions options)
 {
@@ -24,6 +26,11 @@ public sealed class ScaleGuards(ExecutorOptions options)
         if (command.Alerts.FirstOrDefault(a => guard.RecentAlerts.Contains(a.Key, StringComparer.Ordinal)) is { } actedOn)
         {
             return ScaleDecision.Ignore(ReasonCodes.AlertAlreadyActedOn, $"alert {actedOn.AlertName} {actedOn.Key} was already acted on");
+        }
+
+        if (Superseded(command, guard) is { } superseded)
+        {
+            return superseded;
         }
 
         if (Limits(command, managed, cluster) is { } limit)
@@ -60,9 +67,30 @@ public sealed class ScaleGuards(ExecutorOptions options)
             return cooldown;
         }
 
-        var action = $"{command.Command} at {now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}: {plan.Summary} (command {command.IdempotencyKey})";
-        guard.After(scaleUp, now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit).WriteTo(updated);
+        var action = $"{command.Command} at {Format(now)}: {plan.Summary} (command {command.IdempotencyKey})";
+        guard.After(scaleUp, ChangesBrokerCount(command.Command), now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit).WriteTo(updated);
         return ScaleDecision.Act(updated, plan.Summary);
+    }
+
+    /// <summary>upScale and downScale change the broker count; addPvc and resizePvc change one broker's volumes.</summary>
+    public static bool ChangesBrokerCount(ScaleCommandKind kind) => kind is ScaleCommandKind.UpScale or ScaleCommandKind.DownScale;
+
+    /// <summary>
+    /// A broker-count command created at or before the last broker-count change was decided on a cluster that no longer
+    /// exists (two alert groups asking for one more broker must not add two). The annotation has whole seconds, so a
+    /// command created in the same second as the change counts as older.
+    /// </summary>
+    private static ScaleDecision? Superseded(ScaleCommand command, GuardState guard)
+    {
+        if (!ChangesBrokerCount(command.Command) || guard.LastBrokerCountChange is not { } changed)
+        {
+            return null;
+        }
+
+        var created = command.CreatedAt.AddTicks(-(command.CreatedAt.UtcTicks % TimeSpan.TicksPerSecond));
+        return created <= changed
+            ? ScaleDecision.Ignore(ReasonCodes.Superseded, $"created at {Format(command.CreatedAt)}, before the broker count last changed at {Format(changed)} ({guard.LastAction ?? "see the cluster's annotations"}); dropped, an alert that still fires sends a new command")
+            : null;
     }
 
     /// <summary>Busy: the cluster is not Running, or a graceful action is pending or running. Null when resting.</summary>
@@ -110,7 +138,7 @@ public sealed class ScaleGuards(ExecutorOptions options)
             return null;
         }
 
-        var endText = end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var endText = Format(end);
         if (end >= command.ExpiresAt)
         {
             return ScaleDecision.Refuse(code, $"cooling down after {since} until {endText}, after the command expires");
@@ -119,4 +147,6 @@ public sealed class ScaleGuards(ExecutorOptions options)
         var wait = end - now;
         return ScaleDecision.Defer(code, $"cooling down after {since} until {endText}", wait > options.DeferralDelay ? wait : options.DeferralDelay);
     }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -1,38 +1,55 @@
 using System.Net.Http.Headers;
 using Azure.Core;
 using k8s.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ScaleFunctions.Kubernetes;
 
 /// <summary>
 /// Bearer tokens for AKS with Microsoft Entra ID: taken from an Azure.Identity <see cref="TokenCredential"/> for the
 /// AKS server application's scope, cached, and replaced <c>refreshMargin</c> before they expire (or at the credential's
-/// own <c>RefreshOn</c> when that is earlier). Tokens never reach a log.
+/// own <c>RefreshOn</c> when that is earlier). When that early refresh fails, the cached token is used until it
+/// actually expires (with a warning). Tokens never reach a log.
 /// </summary>
-public sealed class AksTokenProvider(TokenCredential credential, TimeProvider time, TimeSpan refreshMargin) : ITokenProvider, IDisposable
+public sealed partial class AksTokenProvider(TokenCredential credential, TimeProvider time, TimeSpan refreshMargin, ILogger? logger = null) : ITokenProvider, IDisposable
 {
     private static readonly TokenRequestContext Request = new([KubernetesOptions.AksScope]);
 
     private readonly SemaphoreSlim gate = new(1, 1);
-    private AccessToken? current;
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Read and replaced whole (Volatile), so a reader outside the gate never sees half of a token.</summary>
+    private CachedToken? current;
 
     public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
     {
-        if (Fresh(current) is { } token)
+        if (Volatile.Read(ref current) is { } fresh && time.GetUtcNow() < fresh.RenewAt)
         {
-            return new AuthenticationHeaderValue("Bearer", token.Token);
+            return fresh.Header();
         }
 
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (Fresh(current) is not { } cached)
+            var cached = Volatile.Read(ref current);
+            if (cached is not null && time.GetUtcNow() < cached.RenewAt)
             {
-                cached = await credential.GetTokenAsync(Request, cancellationToken);
-                current = cached;
+                return cached.Header();
             }
 
-            return new AuthenticationHeaderValue("Bearer", cached.Token);
+            try
+            {
+                var token = await credential.GetTokenAsync(Request, cancellationToken);
+                cached = new CachedToken(token.Token, token.ExpiresOn, RenewAt(token));
+                Volatile.Write(ref current, cached);
+            }
+            catch (Exception ex) when (cached is not null && time.GetUtcNow() < cached.ExpiresOn && !cancellationToken.IsCancellationRequested)
+            {
+                LogRefreshFailed(logger, ex.GetType().Name, ex.Message, cached.ExpiresOn);
+            }
+
+            return cached.Header();
         }
         finally
         {
@@ -42,19 +59,22 @@ public sealed class AksTokenProvider(TokenCredential credential, TimeProvider ti
 
     public void Dispose() => gate.Dispose();
 
-    private AccessToken? Fresh(AccessToken? token)
+    private DateTimeOffset RenewAt(AccessToken token)
     {
-        if (token is not { } value)
-        {
-            return null;
-        }
+        var renewAt = token.ExpiresOn - refreshMargin;
+        return token.RefreshOn is { } refreshOn && refreshOn < renewAt ? refreshOn : renewAt;
+    }
 
-        var renewAt = value.ExpiresOn - refreshMargin;
-        if (value.RefreshOn is { } refreshOn && refreshOn < renewAt)
-        {
-            renewAt = refreshOn;
-        }
+    [LoggerMessage(1120, LogLevel.Warning, "Could not refresh the AKS token ({Error}: {Detail}); using the cached one until it expires at {ExpiresOn}")]
+    private static partial void LogRefreshFailed(ILogger logger, string error, string detail, DateTimeOffset expiresOn);
 
-        return time.GetUtcNow() < renewAt ? value : null;
+    /// <summary>One token and when to renew it; immutable, and no ToString that could print the token.</summary>
+    private sealed class CachedToken(string token, DateTimeOffset expiresOn, DateTimeOffset renewAt)
+    {
+        public DateTimeOffset ExpiresOn { get; } = expiresOn;
+
+        public DateTimeOffset RenewAt { get; } = renewAt;
+
+        public AuthenticationHeaderValue Header() => new("Bearer", token);
     }
 }

@@ -2,18 +2,19 @@ using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
 using Azure.Identity;
 using k8s;
+using Microsoft.Extensions.Logging;
 
 namespace ScaleFunctions.Kubernetes;
 
 /// <summary>Builds the KubernetesClient configuration for the configured access mode.</summary>
 public static class KubernetesClientFactory
 {
-    public static KubernetesClientConfiguration Configuration(KubernetesOptions options, TimeProvider time, TokenCredential? credential = null)
+    public static KubernetesClientConfiguration Configuration(KubernetesOptions options, TimeProvider time, TokenCredential? credential = null, ILoggerFactory? loggers = null)
     {
         var configuration = options.Mode switch
         {
             KubernetesAccessMode.InCluster => KubernetesClientConfiguration.InClusterConfig(),
-            KubernetesAccessMode.AksEntraId => AksEntraId(options, time, credential ?? Credential(options)),
+            KubernetesAccessMode.AksEntraId => AksEntraId(options, time, credential ?? Credential(options), loggers),
             _ => KubernetesClientConfiguration.BuildConfigFromConfigFile(
                 string.IsNullOrEmpty(options.KubeConfigPath) ? null : options.KubeConfigPath,
                 string.IsNullOrEmpty(options.Context) ? null : options.Context),
@@ -28,12 +29,12 @@ public static class KubernetesClientFactory
             ? new DefaultAzureCredential()
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ManagedIdentityClientId));
 
-    private static KubernetesClientConfiguration AksEntraId(KubernetesOptions options, TimeProvider time, TokenCredential credential)
+    private static KubernetesClientConfiguration AksEntraId(KubernetesOptions options, TimeProvider time, TokenCredential credential, ILoggerFactory? loggers)
     {
         var configuration = new KubernetesClientConfiguration
         {
             Host = options.Server,
-            TokenProvider = new AksTokenProvider(credential, time, options.TokenRefreshMargin),
+            TokenProvider = new AksTokenProvider(credential, time, options.TokenRefreshMargin, loggers?.CreateLogger<AksTokenProvider>()),
         };
         if (!string.IsNullOrEmpty(options.CertificateAuthorityData))
         {

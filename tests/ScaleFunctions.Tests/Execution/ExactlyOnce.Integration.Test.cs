@@ -58,7 +58,7 @@ public sealed class ExactlyOnceIntegrationTest
     }
 
     [Fact]
-    public async Task Two_executors_racing_on_different_commands_act_once_and_the_loser_defers_for_the_cooldown()
+    public async Task Two_executors_racing_on_different_commands_act_once_and_the_losers_command_is_superseded()
     {
         await using var first = await ExecutorHarness.StartAsync();
         await using var second = await ExecutorHarness.StartAsync(sharedApi: first.Api);
@@ -71,8 +71,9 @@ public sealed class ExactlyOnceIntegrationTest
         await racing;
 
         Assert.Equal([0, 1, 2, 3], KafkaClusterFixture.BrokerIds(first.Cluster));
-        Assert.Equal("Deferred", first.LastDecision["Outcome"]);
-        Assert.StartsWith(ReasonCodes.ScaleUpCooldown, first.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Equal("Ignored", first.LastDecision["Outcome"]);
+        Assert.StartsWith(ReasonCodes.Superseded, first.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Empty(first.Queue.Deferred);
     }
 
     [Fact]

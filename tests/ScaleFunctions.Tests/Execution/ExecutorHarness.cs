@@ -18,7 +18,7 @@ namespace ScaleFunctions.Tests.Execution;
 /// <summary>
 /// The executor as the app builds it (AddScaleFunctions with settings), against the Kubernetes API double seeded with
 /// Koperator's sample KafkaCluster (kafka/kafka, brokers 0–2, Running), with a fake clock, fake alert resolutions,
-/// a recording deferral queue and recorded logs.
+/// a recording deferral queue, fake Cruise Control replica counts and rebalance activity, and recorded logs.
 /// </summary>
 public sealed class ExecutorHarness : IAsyncDisposable
 {
@@ -46,6 +46,7 @@ public sealed class ExecutorHarness : IAsyncDisposable
         }
 
         collection.AddSingleton<IBrokerReplicaCounts>(ReplicaCounts);
+        collection.AddSingleton<IRebalanceActivity>(Rebalance);
         services = collection.BuildServiceProvider();
     }
 
@@ -55,6 +56,7 @@ public sealed class ExecutorHarness : IAsyncDisposable
     public FakeAlertResolutions Resolutions { get; } = new();
     public RecordingCommandQueue Queue { get; } = new();
     public FakeReplicaCounts ReplicaCounts { get; } = new();
+    public FakeRebalanceActivity Rebalance { get; } = new();
     public IServiceProvider Services => services;
     public IScaleCommandHandler Handler => services.GetRequiredService<IScaleCommandHandler>();
 
@@ -164,4 +166,22 @@ public sealed class FakeReplicaCounts : IBrokerReplicaCounts
     public IReadOnlyDictionary<int, int>? Counts { get; set; }
 
     public Task<IReadOnlyDictionary<int, int>?> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken) => Task.FromResult(Counts);
+}
+
+/// <summary>What a test says Cruise Control is moving (null: nothing), or the failure asking it throws.</summary>
+public sealed class FakeRebalanceActivity : IRebalanceActivity
+{
+    private int calls;
+
+    public string? Moving { get; set; }
+
+    public Exception? Failure { get; set; }
+
+    public int Calls => calls;
+
+    public Task<string?> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref calls);
+        return Failure is { } failure ? Task.FromException<string?>(failure) : Task.FromResult(Moving);
+    }
 }

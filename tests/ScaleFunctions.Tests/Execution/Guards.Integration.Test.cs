@@ -78,6 +78,7 @@ public sealed class GuardsIntegrationTest
     {
         await using var harness = await ExecutorHarness.StartAsync(s => s["Executor:ScaleUpCooldown"] = "01:00:00");
         await harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
 

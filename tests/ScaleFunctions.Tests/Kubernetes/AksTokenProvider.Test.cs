@@ -1,6 +1,9 @@
 using Azure.Core;
+using Azure.Identity;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Testing.Logging;
 
 namespace ScaleFunctions.Tests.Kubernetes;
 
@@ -51,14 +54,50 @@ public sealed class AksTokenProviderTest
         Assert.All(headers, h => Assert.Equal("token-1", h.Parameter));
         Assert.Equal(1, credential.Calls);
     }
+
+    [Fact]
+    public async Task A_failed_early_refresh_keeps_the_cached_token_until_it_expires()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 15, 10, 0, 0, TimeSpan.Zero));
+        var credential = new FakeTokenCredential(time, TimeSpan.FromHours(1));
+        var logs = new LogRecorder();
+        using var provider = new AksTokenProvider(credential, time, TimeSpan.FromMinutes(5), logs.CreateLogger("aks"));
+        await provider.GetAuthenticationHeaderAsync(CancellationToken.None);
+        credential.Failure = new AuthenticationFailedException("ManagedIdentityCredential authentication failed: IMDS unavailable");
+
+        time.Advance(TimeSpan.FromMinutes(56));
+        var withinMargin = await provider.GetAuthenticationHeaderAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(4));
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => provider.GetAuthenticationHeaderAsync(CancellationToken.None));
+
+        Assert.Equal("token-1", withinMargin.Parameter);
+        Assert.Equal(3, credential.Calls);
+        var warning = Assert.Single(logs.Entries);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("IMDS unavailable", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-1", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_cached_token_a_failure_is_thrown()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 15, 10, 0, 0, TimeSpan.Zero));
+        var credential = new FakeTokenCredential(time, TimeSpan.FromHours(1)) { Failure = new AuthenticationFailedException("no identity") };
+        using var provider = new AksTokenProvider(credential, time, TimeSpan.FromMinutes(5));
+
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => provider.GetAuthenticationHeaderAsync(CancellationToken.None));
+    }
 }
 
-/// <summary>A TokenCredential that hands out token-1, token-2, … valid for a fixed time from the fake clock.</summary>
+/// <summary>A TokenCredential that hands out token-1, token-2, … valid for a fixed time from the fake clock, or fails when told to.</summary>
 public sealed class FakeTokenCredential(TimeProvider time, TimeSpan lifetime, TimeSpan? refreshAfter = null) : TokenCredential
 {
     private int calls;
 
     public int Calls => calls;
+
+    /// <summary>When set, every request fails with this (and still counts as a call).</summary>
+    public Exception? Failure { get; set; }
 
     public List<string> Scopes { get; } = [];
 
@@ -71,6 +110,11 @@ public sealed class FakeTokenCredential(TimeProvider time, TimeSpan lifetime, Ti
         lock (Scopes)
         {
             Scopes.AddRange(requestContext.Scopes);
+        }
+
+        if (Failure is { } failure)
+        {
+            return ValueTask.FromException<AccessToken>(failure);
         }
 
         var now = time.GetUtcNow();
