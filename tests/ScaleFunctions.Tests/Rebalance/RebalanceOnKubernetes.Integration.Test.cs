@@ -38,6 +38,28 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
         await cruiseControl.DisposeAsync();
     }
 
+    /// <summary>Runs a check that starts an operation, lets Koperator report <paramref name="state"/>, follows it to the end.</summary>
+    private async Task<string> RunUntilKoperatorReportsAsync(RebalanceTestHost host, string state)
+    {
+        var run = host.Check.RunAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Operations.FirstOrDefault()?["status"] is null && DateTime.UtcNow < deadline)
+        {
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        var name = (string)Operations.Single()["metadata"]!["name"]!;
+        api.SetCruiseControlTask(name, "rebalance", state);
+        while (!run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        await run;
+        return name;
+    }
+
     private RebalanceTestHost Host(string via, bool fakeActivity = false, string service = Service, string followInterval = "00:00:00") => new(
         new Dictionary<string, string?>
         {
@@ -133,22 +155,7 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
     {
         await using var host = Host("Operator", followInterval: "00:00:30");
 
-        var run = host.Check.RunAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Operations.FirstOrDefault()?["status"] is null && DateTime.UtcNow < deadline)
-        {
-            await Task.WhenAny(run, Task.Delay(10));
-        }
-
-        var name = (string)Operations.Single()["metadata"]!["name"]!;
-        api.SetCruiseControlTask(name, "rebalance", "Completed");
-        while (!run.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            time.Advance(TimeSpan.FromSeconds(30));
-            await Task.WhenAny(run, Task.Delay(10));
-        }
-
-        await run;
+        var name = await RunUntilKoperatorReportsAsync(host, "Completed");
         Assert.Equal(DecisionOutcome.Acted, host.Decision.Outcome);
         Assert.Contains(host.Logs.Entries, e => e.Message.Contains($"CruiseControlOperation kafka/{name}) finished: Completed (user task 0230d401", StringComparison.Ordinal));
     }
@@ -303,22 +310,7 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
     {
         await using var host = Host("Operator", followInterval: "00:00:30");
 
-        var run = host.Check.RunAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Operations.FirstOrDefault()?["status"] is null && DateTime.UtcNow < deadline)
-        {
-            await Task.WhenAny(run, Task.Delay(10));
-        }
-
-        var name = (string)Operations.Single()["metadata"]!["name"]!;
-        api.SetCruiseControlTask(name, "rebalance", "CompletedWithError");
-        while (!run.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            time.Advance(TimeSpan.FromSeconds(30));
-            await Task.WhenAny(run, Task.Delay(10));
-        }
-
-        await run;
+        var name = await RunUntilKoperatorReportsAsync(host, "CompletedWithError");
         cruiseControl.SetDefault("state", CruiseControlReply.StateExecuting);
         await host.Check.RunAsync(CancellationToken.None);
 
