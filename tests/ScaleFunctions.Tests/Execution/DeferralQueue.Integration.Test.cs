@@ -1,12 +1,14 @@
 using Azure.Storage.Queues;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.Kubernetes;
 
 namespace ScaleFunctions.Tests.Execution;
 
 /// <summary>A deferred command goes back on the real (Azurite) queue, invisible for the deferral delay, one deferral more.</summary>
-public sealed class DeferralQueueIntegrationTest(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+[Collection(AzuriteCollection.Name)]
+public sealed class DeferralQueueIntegrationTest(AzuriteFixture azurite)
 {
     [Fact]
     public async Task A_deferred_command_waits_invisible_on_the_queue()

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ScaleFunctions.Hosting;
 using ScaleFunctions.LocalHost;
+using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.Kubernetes;
 
 namespace ScaleFunctions.Tests.Execution;
@@ -16,7 +17,8 @@ namespace ScaleFunctions.Tests.Execution;
 /// The whole path through the local host (same DI, same host.json queue settings): Alertmanager webhook → intake →
 /// Azurite queue → queue listener → executor → the KafkaCluster in the Kubernetes API double gains one broker.
 /// </summary>
-public sealed class FullPathIntegrationTest(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+[Collection(AzuriteCollection.Name)]
+public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
 {
     private const string FunctionKey = "full-path-test-function-key";
 

@@ -2,29 +2,14 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ScaleFunctions.Hosting;
 using ScaleFunctions.Operations;
 using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Operations;
 
-public sealed class QueueAzuriteFixture : IAsyncLifetime
-{
-    private TestAzurite? azurite;
-
-    public TestAzurite Azurite => azurite ?? throw new InvalidOperationException("Azurite did not start.");
-
-    public async Task InitializeAsync() => azurite = await TestAzurite.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (azurite is not null)
-        {
-            await azurite.DisposeAsync();
-        }
-    }
-}
-
-public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture fixture) : IClassFixture<QueueAzuriteFixture>
+[Collection(AzuriteCollection.Name)]
+public sealed class CommandQueueHealthCheckIntegrationTest(AzuriteFixture fixture)
 {
     private static async Task<(int Status, JsonElement Queue)> HealthAsync(string connectionString, string queueName)
     {
@@ -47,11 +32,11 @@ public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture f
     public async Task A_reachable_queue_is_healthy_and_says_how_many_messages_wait()
     {
         var name = NewQueueName();
-        var queue = new QueueClient(fixture.Azurite.ConnectionString, name);
+        var queue = new QueueClient(fixture.ConnectionString, name);
         await queue.CreateAsync();
         await queue.SendMessageAsync("e30=");
 
-        var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
+        var (status, check) = await HealthAsync(fixture.ConnectionString, name);
 
         Assert.Equal(200, status);
         Assert.Equal("Healthy", check.GetProperty("status").GetString());
@@ -62,12 +47,12 @@ public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture f
     public async Task Poison_messages_make_the_queue_degraded_but_still_answer_200()
     {
         var name = NewQueueName();
-        await new QueueClient(fixture.Azurite.ConnectionString, name).CreateAsync();
-        var poison = new QueueClient(fixture.Azurite.ConnectionString, $"{name}-poison");
+        await new QueueClient(fixture.ConnectionString, name).CreateAsync();
+        var poison = new QueueClient(fixture.ConnectionString, $"{name}-poison");
         await poison.CreateAsync();
         await poison.SendMessageAsync("e30=");
 
-        var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
+        var (status, check) = await HealthAsync(fixture.ConnectionString, name);
 
         Assert.Equal(200, status);
         Assert.Equal("Degraded", check.GetProperty("status").GetString());
@@ -79,7 +64,7 @@ public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture f
     {
         var name = NewQueueName();
 
-        var (status, check) = await HealthAsync(fixture.Azurite.ConnectionString, name);
+        var (status, check) = await HealthAsync(fixture.ConnectionString, name);
 
         Assert.Equal(200, status);
         Assert.Equal("Degraded", check.GetProperty("status").GetString());
@@ -89,12 +74,12 @@ public sealed class CommandQueueHealthCheckIntegrationTest(QueueAzuriteFixture f
     [Fact]
     public async Task Unreachable_storage_is_unhealthy_without_the_account_key_in_the_report()
     {
-        var connectionString = fixture.Azurite.ConnectionString.Replace($":{fixture.Azurite.QueuePort}/", $":{ClosedPort.Next()}/", StringComparison.Ordinal);
+        var connectionString = fixture.ConnectionString.Replace($":{fixture.Process.QueuePort}/", $":{ClosedPort.Next()}/", StringComparison.Ordinal);
 
         var (status, check) = await HealthAsync(connectionString, "scale-commands");
 
         Assert.Equal(503, status);
         Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
-        Assert.DoesNotContain(TestAzurite.DevelopmentAccountKey, check.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(AzuriteProcess.AccountKey, check.ToString(), StringComparison.Ordinal);
     }
 }

@@ -13,7 +13,7 @@ public sealed partial record DeployedSettings(IReadOnlyDictionary<string, string
 {
     public static DeployedSettings Load(string snapshotName)
     {
-        var snapshot = RepositoryFiles.Combine("infra", "snapshots", $"{snapshotName}.snapshot.json");
+        var snapshot = ReferenceFiles.InRepository(Path.Combine("infra", "snapshots", $"{snapshotName}.snapshot.json"));
         using var document = JsonDocument.Parse(File.ReadAllText(snapshot));
         var site = document.RootElement.GetProperty("predictedResources").EnumerateArray()
             .Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites");
@@ -38,7 +38,7 @@ public sealed partial record DeployedSettings(IReadOnlyDictionary<string, string
             }
         }
 
-        var parameters = File.ReadAllText(RepositoryFiles.Combine("infra", "snapshots", $"{snapshotName}.bicepparam"));
+        var parameters = File.ReadAllText(ReferenceFiles.InRepository(Path.Combine("infra", "snapshots", $"{snapshotName}.bicepparam")));
         if (SecretSettingsBlock().Match(parameters) is { Success: true } block)
         {
             foreach (Match key in ObjectKey().Matches(block.Groups["body"].Value))
