@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Testing.Logging;
 
 namespace ScaleFunctions.Testing;
 
@@ -44,7 +45,7 @@ public sealed class IntakeHarness : IDisposable
 
     public RecordingAlertResolutions Resolutions { get; } = new();
 
-    public CapturedLogs Logs { get; } = new();
+    public LogRecorder Logs { get; } = new();
 
     public IServiceProvider Services => provider;
 

@@ -26,13 +26,21 @@ public sealed class LogRecorder : ILoggerProvider
         {
             var values = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
             entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception),
-                values.Where(v => v.Key != "{OriginalFormat}").ToDictionary(v => v.Key, v => v.Value?.ToString(), StringComparer.Ordinal)));
+                values.Where(v => v.Key != "{OriginalFormat}").ToDictionary(v => v.Key, v => v.Value?.ToString(), StringComparer.Ordinal))
+            {
+                Exception = exception?.ToString(),
+            });
         }
     }
 }
 
-/// <summary>One recorded log entry.</summary>
+/// <summary>One recorded log entry: category, level, event, the formatted message, the template's values and the exception text.</summary>
 public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, string?> Values)
 {
+    public string? Exception { get; init; }
+
+    /// <summary>Everything the entry would write anywhere, for "this text never reaches a log" assertions.</summary>
+    public string AllText => $"{Category} {Message} {Exception} {string.Join(" ", Values.Select(v => $"{v.Key}={v.Value}"))}";
+
     public string? this[string name] => Values.GetValueOrDefault(name);
 }

@@ -8,6 +8,7 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
+using ScaleFunctions.Testing.Logging;
 
 namespace ScaleFunctions.Tests.Intake;
 
@@ -167,7 +168,7 @@ public sealed class AlertWebhookIntegrationTest(AzuriteFixture azurite)
     [Fact]
     public async Task Keeps_credentials_out_of_every_log_line()
     {
-        var logs = new CapturedLogs();
+        var logs = new LogRecorder();
         var settings = LocalHostServer.Settings(azurite.ConnectionString, AzuriteFixture.NewQueueName());
         settings["Auth:BearerToken"] = TestCredentials.BearerToken;
         settings["Logging:LogLevel:Default"] = "Trace";

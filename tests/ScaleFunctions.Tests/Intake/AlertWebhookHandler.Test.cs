@@ -116,12 +116,12 @@ public sealed class AlertWebhookHandlerTest : IDisposable
 
         var decisions = harness.Logs.Entries.Where(e => e.EventId == DecisionLog.DecisionEvent).ToList();
         Assert.Equal(3, decisions.Count);
-        Assert.Equal(LogLevel.Debug, decisions.Single(d => d.Properties["Outcome"]!.ToString() == nameof(DecisionOutcome.Ignored)).Level);
-        Assert.Equal(LogLevel.Warning, decisions.Single(d => d.Properties["Outcome"]!.ToString() == nameof(DecisionOutcome.Refused)).Level);
-        var acted = decisions.Single(d => d.Properties["Outcome"]!.ToString() == nameof(DecisionOutcome.Acted));
+        Assert.Equal(LogLevel.Debug, decisions.Single(d => d.Values["Outcome"]!.ToString() == nameof(DecisionOutcome.Ignored)).Level);
+        Assert.Equal(LogLevel.Warning, decisions.Single(d => d.Values["Outcome"]!.ToString() == nameof(DecisionOutcome.Refused)).Level);
+        var acted = decisions.Single(d => d.Values["Outcome"]!.ToString() == nameof(DecisionOutcome.Acted));
         var fingerprints = new[] { Webhooks.Fingerprint("A"), Webhooks.Fingerprint("B") }.Order(StringComparer.Ordinal);
-        Assert.Equal(string.Join(",", fingerprints), acted.Properties["Fingerprints"]);
-        Assert.Equal(harness.Queue.Commands[0].IdempotencyKey, acted.Properties["CommandKey"]);
+        Assert.Equal(string.Join(",", fingerprints), acted.Values["Fingerprints"]);
+        Assert.Equal(harness.Queue.Commands[0].IdempotencyKey, acted.Values["CommandKey"]);
         Assert.DoesNotContain(harness.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
