@@ -1,6 +1,7 @@
 using Azure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Commands;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Operations;
@@ -10,22 +11,19 @@ namespace ScaleFunctions.Operations;
 /// app uses). Degraded when its poison queue holds messages: commands the executor gave up on, to be looked at.
 /// Descriptions name the queue and the HTTP status, never the endpoint's credentials or an exception message.
 /// </summary>
-public sealed class CommandQueueHealthCheck(StorageAccount storage, string queueName) : IHealthCheck
+public sealed class CommandQueueHealthCheck(StorageAccount storage, IOptions<CommandQueueOptions> queue) : IHealthCheck
 {
     public const string Name = "queue";
-    public const string QueueSetting = "ScaleCommandQueue";
-    public const string DefaultQueueName = "scale-commands";
 
-    public static string QueueName(IConfiguration configuration) =>
-        configuration[QueueSetting] is { Length: > 0 } name ? name : DefaultQueueName;
+    private string QueueName => queue.Value.Name;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
     {
         try
         {
-            var waiting = (await storage.GetQueue(queueName).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            var waiting = (await storage.GetQueue(QueueName).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
             var poison = await PoisonCountAsync(cancellationToken);
-            var summary = $"Queue {queueName} reachable: {waiting} message(s) waiting, {poison} in {queueName}-poison.";
+            var summary = $"Queue {QueueName} reachable: {waiting} message(s) waiting, {poison} in {QueueName}-poison.";
             return poison > 0
                 ? HealthCheckResult.Degraded($"{summary} Poison messages are commands that failed repeatedly; see docs/deploy.md.")
                 : HealthCheckResult.Healthy(summary);
@@ -33,17 +31,17 @@ public sealed class CommandQueueHealthCheck(StorageAccount storage, string queue
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Storage answers; intake creates the queue with the first command (Bicep creates it in Azure).
-            return HealthCheckResult.Degraded($"Queue {queueName} does not exist yet; intake creates it with the first command.");
+            return HealthCheckResult.Degraded($"Queue {QueueName} does not exist yet; intake creates it with the first command.");
         }
         catch (RequestFailedException ex)
         {
             return new HealthCheckResult(context.Registration.FailureStatus,
-                $"Queue {queueName} is not usable: HTTP {ex.Status} {ex.ErrorCode}.");
+                $"Queue {QueueName} is not usable: HTTP {ex.Status} {ex.ErrorCode}.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return new HealthCheckResult(context.Registration.FailureStatus,
-                $"Queue {queueName} is not reachable ({ex.GetType().Name}).");
+                $"Queue {QueueName} is not reachable ({ex.GetType().Name}).");
         }
     }
 
@@ -51,7 +49,7 @@ public sealed class CommandQueueHealthCheck(StorageAccount storage, string queue
     {
         try
         {
-            return (await storage.GetQueue($"{queueName}-poison").GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            return (await storage.GetQueue(queue.Value.PoisonName).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -16,16 +16,15 @@ public static class OperationsServiceCollectionExtensions
 
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
-        var queueName = CommandQueueHealthCheck.QueueName(configuration);
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             CommandQueueHealthCheck.Name,
-            sp => new CommandQueueHealthCheck(sp.GetRequiredService<StorageAccount>(), queueName),
+            sp => ActivatorUtilities.CreateInstance<CommandQueueHealthCheck>(sp),
             failureStatus: HealthStatus.Unhealthy,
             tags: ["storage"],
             timeout: QueueCheckTimeout));
         services.TryAddSingleton<IHealthReport, HealthCheckReport>();
-        services.AddHostedService(sp => new StartupSummary(
-            configuration, sp.GetRequiredService<Configuration.ManagedClusters>(), sp.GetRequiredService<ILogger<StartupSummary>>()));
+        // The configuration AddScaleFunctions was given, not one from DI: every host passes its own.
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupSummary>(sp, configuration));
 
         services.AddLogging(logging => LogFilters.KeepSecretsOut(logging));
         return services;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Storage;
 
@@ -11,14 +13,14 @@ namespace ScaleFunctions.Operations;
 /// clusters and how telemetry authenticates. It names kinds and endpoints, never a value that could be a secret
 /// (connection strings, keys, tokens).
 /// </summary>
-public sealed class StartupSummary(IConfiguration configuration, ManagedClusters clusters, ILogger<StartupSummary> logger) : IHostedService
+public sealed class StartupSummary(IConfiguration configuration, IOptions<CommandQueueOptions> queue, ManagedClusters clusters, ILogger<StartupSummary> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation(
             "ScaleFunctions starting: storage {StorageCredential}, command queue {Queue}, {ClusterCount} managed cluster(s) {Clusters}, Application Insights {Telemetry}",
             StorageCredential(configuration),
-            CommandQueueHealthCheck.QueueName(configuration),
+            queue.Value.Name,
             clusters.All.Count,
             string.Join(",", clusters.All.Select(c => c.Id)),
             Telemetry(configuration));
