@@ -173,8 +173,9 @@ public sealed class ScaleGuards(ExecutorOptions options)
             return ScaleDecision.Refuse(hold.Code, $"{hold.Why} until {Format(hold.Until)}, after the command expires");
         }
 
-        var wait = hold.Until - now;
-        return ScaleDecision.Defer(hold.Code, $"{hold.Why} until {Format(hold.Until)}", wait > options.DeferralDelay ? wait : options.DeferralDelay);
+        // Exactly the rest of the hold, not a whole DeferralDelay: a command the queue hands back a moment early then
+        // waits only for that moment.
+        return ScaleDecision.Defer(hold.Code, $"{hold.Why} until {Format(hold.Until)}", hold.Until - now);
     }
 
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
