@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using ScaleFunctions.Koperator;
 
 namespace ScaleFunctions.Execution;
 
@@ -76,16 +77,13 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
             }
         }
 
-        try
-        {
-            if (options.MaxDiskQuantity.ToDecimal() <= 0)
-            {
-                failures.Add("Executor:MaxDiskSize must be positive.");
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        if (DiskSize.TryParse(options.MaxDiskSize) is not { } maxDisk)
         {
             failures.Add($"Executor:MaxDiskSize '{options.MaxDiskSize}' is not a Kubernetes quantity (for example 2Ti).");
+        }
+        else if (maxDisk.ToDecimal() <= 0)
+        {
+            failures.Add("Executor:MaxDiskSize must be positive.");
         }
 
         if (!options.DefaultMountPath.StartsWith('/'))

@@ -132,21 +132,6 @@ public sealed class ScaleGuardsTest
         Assert.Equal(TimeSpan.FromMinutes(9), decision.DeferFor);
     }
 
-    [Theory]
-    [InlineData("-00:00:01")]
-    [InlineData("1.00:00:01")]
-    public void A_settle_window_outside_0_to_1_day_stops_the_app(string value)
-    {
-        var result = new ExecutorOptionsValidator().Validate(null, new ExecutorOptions { SettleWindow = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) });
-
-        Assert.True(result.Failed);
-        Assert.Contains(result.Failures!, f => f.Contains("Executor:SettleWindow", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void The_settle_window_defaults_to_five_minutes() =>
-        Assert.Equal(TimeSpan.FromMinutes(5), new ExecutorOptions().SettleWindow);
-
     /// <summary>The sample cluster (brokers 0–2, Running) right after the executor's <paramref name="kind"/> at <paramref name="at"/>.</summary>
     private static KafkaClusterResource ClusterAfter(ScaleCommandKind kind, DateTimeOffset at)
     {
