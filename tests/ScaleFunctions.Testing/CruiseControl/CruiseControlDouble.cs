@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -15,9 +16,11 @@ namespace ScaleFunctions.Testing.CruiseControl;
 /// <summary>
 /// A Cruise Control REST API on loopback Kestrel (127.0.0.1, free port) that answers like the real one: the fixtures in
 /// <c>Reference/cruise-control/fixtures/</c> byte for byte, with the real status codes and <c>User-Task-ID</c>
-/// headers, the 202 protocol (repeat the request with the task's header), plain text without <c>json=true</c>, and
-/// optional basic authentication. Each endpoint answers its default until a test enqueues replies; every request is
-/// recorded.
+/// headers, the 202 protocol (repeat the identical request with the task's header: a header with another method,
+/// endpoint or query, or of a task it does not know, is the real 500), 400 for a parameter the endpoint does not
+/// accept (per Cruise Control's OpenAPI description, <see cref="CruiseControlParameters"/>), plain text without
+/// <c>json=true</c>, and optional basic authentication. Each endpoint answers its default until a test enqueues
+/// replies; every request is recorded.
 /// </summary>
 public sealed class CruiseControlDouble : IAsyncDisposable
 {
@@ -130,42 +133,53 @@ public sealed class CruiseControlDouble : IAsyncDisposable
             return;
         }
 
-        if (recorded.Param("json") != "true")
+        var json = string.Equals(recorded.Param("json"), "true", StringComparison.OrdinalIgnoreCase);
+        var accepted = CruiseControlParameters.For(context.Request.Method, endpoint)
+            ?? throw new InvalidOperationException($"Reference/cruise-control/openapi does not describe {context.Request.Method} {endpoint}.");
+        var unknown = context.Request.Query.Keys.Where(k => !accepted.Contains(k)).ToImmutableSortedSet(StringComparer.OrdinalIgnoreCase);
+        if (unknown.Count > 0)
+        {
+            // Cruise Control names the endpoint as its enum constant and lists the names in case-insensitive order.
+            var message = $"Unrecognized endpoint parameters in {endpoint.ToUpperInvariant()} {context.Request.Method} request: [{string.Join(", ", unknown)}].";
+            await Write(context, Error(message, stackTrace: "", 400, json), null);
+            return;
+        }
+
+        if (!json)
         {
             // Without json=true Cruise Control answers in plain text.
             await Write(context, CruiseControlReply.PlainText("Cruise Control plain-text response", 200), null);
             return;
         }
 
+        var request = RequestKey.Of(context.Request, endpoint);
         if (recorded.Header("User-Task-ID") is { Length: > 0 } taskId)
         {
-            await FollowUpAsync(context, endpoint, taskId);
+            await FollowUpAsync(context, request, taskId);
             return;
         }
 
         var reply = Next(endpoint);
         var id = reply.UserTaskId ?? Guid.NewGuid().ToString();
-        if (reply.PendingPolls > 0)
-        {
-            tasks[id] = new PendingTask(endpoint, reply, reply.PendingPolls - 1);
-            await Write(context, CruiseControlReply.InProgress, id);
-            return;
-        }
-
-        await Write(context, reply, id);
+        // Cruise Control keeps a task (running, then completed) for the identical request carrying its header.
+        tasks[id] = new PendingTask(request, reply, Math.Max(reply.PendingPolls - 1, 0));
+        await Write(context, reply.PendingPolls > 0 ? CruiseControlReply.InProgress : reply, id);
     }
 
-    private async Task FollowUpAsync(HttpContext context, string endpoint, string taskId)
+    private async Task FollowUpAsync(HttpContext context, RequestKey request, string taskId)
     {
-        if (followUpScripts.TryGetValue(endpoint, out var interruptions) && interruptions.TryDequeue(out var interruption))
+        if (followUpScripts.TryGetValue(request.Endpoint, out var interruptions) && interruptions.TryDequeue(out var interruption))
         {
             await Write(context, interruption, null);
             return;
         }
 
-        if (!tasks.TryGetValue(taskId, out var task) || task.Endpoint != endpoint)
+        if (!tasks.TryGetValue(taskId, out var task) || !task.Request.Matches(request))
         {
-            await Write(context, CruiseControlReply.Json(JsonSerializer.Serialize(new { errorMessage = $"Unknown user task {taskId} for {endpoint}", stackTrace = "", version = 1 }), 500), null);
+            // Cruise Control finds no task for this request, then refuses a request that carries a task's header
+            // (its message has the header's value and name the other way round).
+            var message = $"Unexpected header {taskId} (value: User-Task-ID) in the request.";
+            await Write(context, Error($"Error processing {request.Method} request '/{request.Endpoint}' due to: '{message}'.", $"java.lang.IllegalArgumentException: {message}", 500, json: true), null);
             return;
         }
 
@@ -225,5 +239,23 @@ public sealed class CruiseControlDouble : IAsyncDisposable
         await context.Response.Body.WriteAsync(reply.Body);
     }
 
-    private sealed record PendingTask(string Endpoint, CruiseControlReply Final, int RemainingPolls);
+    /// <summary>Cruise Control's error body (<c>errorResponse.yaml</c>, in the fixtures' field order), or its message as plain text.</summary>
+    private static CruiseControlReply Error(string message, string stackTrace, int statusCode, bool json) => json
+        ? CruiseControlReply.Json(JsonSerializer.Serialize(new { errorMessage = message, stackTrace, version = 1 }), statusCode)
+        : CruiseControlReply.PlainText(message, statusCode);
+
+    private sealed record PendingTask(RequestKey Request, CruiseControlReply Final, int RemainingPolls);
+
+    /// <summary>What Cruise Control compares to find a request's task: method, path, and every parameter with its set of values.</summary>
+    private sealed record RequestKey(string Method, string Endpoint, IReadOnlyDictionary<string, IReadOnlySet<string>> Query)
+    {
+        public static RequestKey Of(HttpRequest request, string endpoint) => new(
+            request.Method,
+            endpoint,
+            request.Query.ToDictionary(q => q.Key, q => (IReadOnlySet<string>)q.Value.Select(v => v ?? "").ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal));
+
+        public bool Matches(RequestKey other) =>
+            Method == other.Method && Endpoint == other.Endpoint && Query.Count == other.Query.Count &&
+            Query.All(q => other.Query.TryGetValue(q.Key, out var values) && values.SetEquals(q.Value));
+    }
 }
