@@ -15,7 +15,9 @@ public sealed class KubernetesApiDoubleIntegrationTest : IAsyncLifetime
     private const string Version = KoperatorFiles.Version;
     private const string Plural = KoperatorFiles.KafkaClusters;
 
-    private readonly KubernetesApiDouble api = new();
+    // The double's API semantics, including calls the app never makes (list, patch, /status): RBAC off on purpose.
+    // Its RBAC is tested in KubernetesRbacIntegrationTest.
+    private readonly KubernetesApiDouble api = new() { Rbac = null };
     private IKubernetes client = null!;
 
     public async Task InitializeAsync()
@@ -117,7 +119,7 @@ public sealed class KubernetesApiDoubleIntegrationTest : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
         var status = JsonSerializer.Deserialize<V1Status>(error.Response.Content)!;
         Assert.Equal("Invalid", status.Reason);
-        Assert.Contains(status.Details.Causes, c => c.Field.Contains("spec.brokers.3.id", StringComparison.Ordinal));
+        Assert.Contains(status.Details.Causes, c => c.Field == "spec.brokers[3].id" && c.Reason == "FieldValueInvalid");
     }
 
     [Fact]
