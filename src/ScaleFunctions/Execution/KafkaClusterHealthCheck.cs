@@ -35,7 +35,9 @@ public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var status = ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
+            // A 403 says which permission is missing (the API server's words carry no secret); otherwise the status only.
+            var status = ex.Forbidden() is { } forbidden ? $"HTTP 403: {forbidden.ForbiddenReason("to read the KafkaCluster")}"
+                : ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
             return new HealthCheckResult(context.Registration.FailureStatus, $"KafkaCluster {cluster.Id} is not readable ({status})");
         }
     }

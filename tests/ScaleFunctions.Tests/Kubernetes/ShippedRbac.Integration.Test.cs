@@ -6,6 +6,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ScaleFunctions.Commands;
@@ -196,6 +197,19 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_kubernetes_health_check_names_the_missing_permission()
+    {
+        api.Rbac = RbacPolicy.FromYaml(ShippedWithout("kafkaclusters"), ExecutorRole);
+        await using var executor = Executor();
+
+        var report = await executor.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "kubernetes:kafka/kafka");
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Contains("HTTP 403: the API server refused get on kafkaclusters \"kafka\" in API group \"kafka.banzaicloud.io\" in namespace kafka", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_forbidden_call_of_the_rebalance_check_is_a_forbidden_refusal_naming_the_permission()
     {
         api.Rbac = RbacPolicy.FromYaml(ShippedWithout("services/proxy"), RebalanceRole);
@@ -304,6 +318,8 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         }
 
         public LogRecorder Logs { get; } = new();
+
+        public IServiceProvider Services => services;
 
         public IReadOnlyList<LogEntry> Decisions =>
             Logs.Entries.Where(e => e.EventId.Id == DecisionLog.DecisionEvent.Id && e["Stage"] == ScaleExecutor.Stage).ToList();
