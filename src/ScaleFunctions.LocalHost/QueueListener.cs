@@ -2,6 +2,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Storage;
 
@@ -47,7 +48,7 @@ public sealed partial class QueueListener(
             return;
         }
 
-        if (string.Equals(configuration[DisabledSetting], "true", StringComparison.OrdinalIgnoreCase))
+        if (new FunctionSwitches(configuration).IsDisabled(FunctionSwitches.ScaleCommands))
         {
             LogDisabled(logger, queue.Name, DisabledSetting);
             return;

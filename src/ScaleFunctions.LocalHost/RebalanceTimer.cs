@@ -1,4 +1,5 @@
 using NCrontab;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Rebalance;
 
 namespace ScaleFunctions.LocalHost;
@@ -24,7 +25,7 @@ public sealed class RebalanceTimer(IServiceScopeFactory scopes, IConfiguration c
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (string.Equals(configuration[DisabledSetting], "true", StringComparison.OrdinalIgnoreCase))
+        if (new FunctionSwitches(configuration).IsDisabled(FunctionSwitches.RebalanceCheck))
         {
             logger.LogInformation("The rebalance check is disabled ({Setting})", DisabledSetting);
             return;

@@ -28,6 +28,7 @@ public static class ScaleFunctionsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ManagedClustersOptions>, ManagedClustersOptionsValidator>());
         services.TryAddSingleton<ManagedClusters>();
+        services.TryAddSingleton(new FunctionSwitches(configuration));
 
         services.AddAlertIntake(configuration);
         services.AddScaleExecutor(configuration);

@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,11 @@ public sealed class LocalHostServer : IAsyncDisposable
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(settings);
+
+                // No kubeconfig here: a Kubernetes client whose calls fail fast (nothing listens on port 1), unless
+                // the test registers its own (a double) in configure.
+                builder.Services.RemoveAll<IKubernetes>();
+                builder.Services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }));
                 builder.Services.RemoveAll<IScaleCommandHandler>();
                 if (commandHandler is not null)
                 {

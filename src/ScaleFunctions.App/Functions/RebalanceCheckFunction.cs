@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Rebalance;
 
 namespace ScaleFunctions.App.Functions;
@@ -10,7 +11,7 @@ namespace ScaleFunctions.App.Functions;
 /// </summary>
 public sealed class RebalanceCheckFunction(IRebalanceCheck check)
 {
-    [Function("rebalance-check")]
+    [Function(FunctionSwitches.RebalanceCheck)]
     public Task Run([TimerTrigger("%RebalanceSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         check.RunAsync(cancellationToken);
 }

@@ -1,5 +1,6 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
 
 namespace ScaleFunctions.App.Functions;
@@ -10,7 +11,7 @@ namespace ScaleFunctions.App.Functions;
 /// </summary>
 public sealed class ScaleCommandFunction(IScaleCommandHandler handler)
 {
-    [Function("scale-commands")]
+    [Function(FunctionSwitches.ScaleCommands)]
     public Task Run(
         [QueueTrigger("%ScaleCommandQueue%", Connection = "AzureWebJobsStorage")] QueueMessage message,
         CancellationToken cancellationToken) =>

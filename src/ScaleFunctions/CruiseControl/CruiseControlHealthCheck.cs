@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ScaleFunctions.Configuration;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions.CruiseControl;
 
 /// <summary>
 /// <c>cruisecontrol:&lt;ns&gt;/&lt;name&gt;</c>: is the cluster's Cruise Control reachable (<c>state</c>)? Degraded while it
 /// is not ready (monitor not running, not enough windows). Data: endpoint (no credentials) and executor/monitor state.
+/// Disabled (healthy, no request) when neither the executor nor the rebalance check runs.
 /// </summary>
-public sealed class CruiseControlHealthCheck(string @namespace, string name, ManagedClusters clusters, CruiseControlClients clients) : IHealthCheck
+public sealed class CruiseControlHealthCheck(string @namespace, string name, ManagedClusters clusters, CruiseControlClients clients, FunctionSwitches switches) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -15,6 +17,11 @@ public sealed class CruiseControlHealthCheck(string @namespace, string name, Man
         if (cluster is null || !cluster.CruiseControl.IsConfigured)
         {
             return HealthCheckResult.Healthy("Cruise Control is not configured for this cluster.");
+        }
+
+        if (!switches.UsesClusters)
+        {
+            return HealthCheckReport.Disabled(switches.DisabledReason);
         }
 
         var data = new Dictionary<string, object>();
@@ -39,7 +46,7 @@ public sealed class CruiseControlHealthCheck(string @namespace, string name, Man
         {
             // Cruise Control's (or the proxy's) own error text; for anything else the exception's type only, since a
             // client-side message could carry configuration details.
-            data["error"] = ex is CruiseControlException ? ex.Message : ex.GetType().Name;
+            data["error"] = ex is CruiseControlException or Kubernetes.KubernetesForbiddenException ? ex.Message : ex.GetType().Name;
             return new HealthCheckResult(context.Registration.FailureStatus, $"Cruise Control is unreachable ({ex.GetType().Name}).", data: data);
         }
     }

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text.Json;
 using k8s;
+using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.CruiseControl;
 
@@ -7,7 +10,9 @@ namespace ScaleFunctions.CruiseControl;
 /// proxy: it sends a copy of the request through the Kubernetes client's own <see cref="HttpClient"/> (its TLS
 /// settings, CA and client certificate), signed with the app's Kubernetes credentials (token, refreshed token provider).
 /// A copy, because an HttpClient refuses a request another one already sent. Resilience handlers sit in front of it as
-/// for any other client.
+/// for any other client. The API server's own 403 (a <c>Status</c> body, not Cruise Control's) is thrown as
+/// <see cref="KubernetesForbiddenException"/> naming the permission the request needed: a missing RBAC rule is
+/// permanent, never a retry.
 /// </summary>
 public sealed class KubernetesServiceProxyHandler(IKubernetes kubernetes) : HttpMessageHandler
 {
@@ -34,6 +39,33 @@ public sealed class KubernetesServiceProxyHandler(IKubernetes kubernetes) : Http
             await credentials.ProcessHttpRequestAsync(copy, cancellationToken);
         }
 
-        return await client.HttpClient.SendAsync(copy, cancellationToken);
+        var response = await client.HttpClient.SendAsync(copy, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Forbidden && await ForbiddenStatusMessageAsync(response, cancellationToken) is { } message)
+        {
+            response.Dispose();
+            throw new KubernetesForbiddenException(KubernetesPermission.Of(request.Method, request.RequestUri!), message);
+        }
+
+        return response;
+    }
+
+    /// <summary>The message of the API server's <c>Status</c> with reason Forbidden, or null when the 403 is not one.</summary>
+    private static async Task<string?> ForbiddenStatusMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("kind", out var kind) && kind.ValueEquals("Status")
+                && root.TryGetProperty("reason", out var reason) && reason.ValueEquals("Forbidden")
+                    ? root.TryGetProperty("message", out var message) ? message.GetString() ?? "" : ""
+                    : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

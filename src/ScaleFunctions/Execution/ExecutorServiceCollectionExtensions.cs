@@ -15,7 +15,8 @@ namespace ScaleFunctions;
 /// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client (deferral uses intake's ICommandQueue),
 /// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, fallbacks for <see cref="IBrokerReplicaCounts"/>
 /// (unknown counts) and <see cref="IRebalanceActivity"/> (nothing known to move; the rebalance module replaces both),
-/// and a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster.
+/// a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster, and the start-up check that Kubernetes
+/// access can be configured when a function using it is enabled (<see cref="KubernetesAccessValidation"/>).
 /// </summary>
 public static class ExecutorServiceCollectionExtensions
 {
@@ -37,6 +38,7 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();
+        services.AddHostedService<KubernetesAccessValidation>();
 
         var checks = services.AddHealthChecks();
         var clusters = new ManagedClustersOptions();
@@ -45,7 +47,7 @@ public static class ExecutorServiceCollectionExtensions
         {
             checks.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
                 KafkaClusterHealthCheck.Name(cluster),
-                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>),
+                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>, sp.GetRequiredService<FunctionSwitches>()),
                 failureStatus: null,
                 tags: ["kubernetes"]));
         }

@@ -2,20 +2,28 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed KafkaCluster? Reachability only;
 /// its data holds the cluster's state and broker count, never credentials. The client is resolved inside the check, so
-/// a Kubernetes connection that cannot even be configured (no kubeconfig) is reported as unhealthy, not thrown.
+/// a Kubernetes connection that cannot even be configured (no kubeconfig) is reported as unhealthy, not thrown. With the
+/// executor and the rebalance check both disabled nothing reads the cluster: the check reports Disabled (healthy) and
+/// makes no request.
 /// </summary>
-public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<KafkaClusterClient> clusters) : IHealthCheck
+public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<KafkaClusterClient> clusters, FunctionSwitches switches) : IHealthCheck
 {
     public static string Name(ManagedClusterOptions cluster) => $"kubernetes:{cluster.Namespace}/{cluster.Name}";
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!switches.UsesClusters)
+        {
+            return HealthCheckReport.Disabled(switches.DisabledReason);
+        }
+
         try
         {
             var resource = await clusters().GetAsync(cluster, cancellationToken);
@@ -27,7 +35,9 @@ public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var status = ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
+            // A 403 says which permission is missing (the API server's words carry no secret); otherwise the status only.
+            var status = ex.Forbidden() is { } forbidden ? $"HTTP 403: {forbidden.ForbiddenReason("to read the KafkaCluster")}"
+                : ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
             return new HealthCheckResult(context.Registration.FailureStatus, $"KafkaCluster {cluster.Id} is not readable ({status})");
         }
     }

@@ -16,7 +16,8 @@ namespace ScaleFunctions.Execution;
 /// Control moves partitions (<see cref="IRebalanceActivity"/>), and then writes the change together with
 /// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
 /// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
-/// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry.
+/// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry;
+/// a 403 from any call is permanent (refused, reason Forbidden).
 /// </summary>
 public sealed partial class ScaleExecutor(
     KafkaClusterClient clusters,
@@ -32,7 +33,23 @@ public sealed partial class ScaleExecutor(
 {
     public const string Stage = "executor";
 
+    /// <summary>
+    /// Decides and applies <paramref name="command"/>. A 403 from any Kubernetes call (the KafkaCluster, the Cruise
+    /// Control service proxy, CruiseControlOperations) is a Forbidden refusal naming the missing permission, never a retry.
+    /// </summary>
     public async Task ExecuteAsync(ScaleCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DecideAndApplyAsync(command, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
+        {
+            Record(command, ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {CommandName(command.Command)}")));
+        }
+    }
+
+    private async Task DecideAndApplyAsync(ScaleCommand command, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
@@ -138,6 +155,11 @@ public sealed partial class ScaleExecutor(
         {
             moving = await rebalance.GetAsync(managed, cancellationToken);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
+        {
+            return ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason(
+                $"to tell whether Cruise Control is moving partitions in {managed.Id} before {CommandName(command.Command)}"));
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new RebalanceActivityUnknownException(
@@ -165,7 +187,7 @@ public sealed partial class ScaleExecutor(
     private static ScaleDecision Permanent(Exception ex, string doing) => ex.StatusCode() switch
     {
         HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the KafkaCluster: {ex.ApiMessage()}"),
-        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, $"the API server answered 403 {doing} the KafkaCluster (check RBAC, deploy/kubernetes/rbac.yaml): {ex.ApiMessage()}"),
+        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, ex.Forbidden()!.ForbiddenReason($"for {doing} the KafkaCluster")),
         var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the KafkaCluster: {ex.ApiMessage()}"),
     };
 

@@ -16,6 +16,35 @@ public static class KubernetesErrors
     public static bool IsPermanent(this Exception exception) => exception.StatusCode() is
         HttpStatusCode.BadRequest or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity;
 
+    /// <summary>
+    /// The API server's 403 somewhere in <paramref name="exception"/> (itself or an inner exception): from
+    /// KubernetesClient's typed API or from the service proxy; null when the failure is not a refusal.
+    /// </summary>
+    public static KubernetesForbiddenException? Forbidden(this Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case KubernetesForbiddenException forbidden:
+                    return forbidden;
+                case HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden } http:
+                    var permission = http.Request is { RequestUri: { } uri, Method: { } method } ? KubernetesPermission.Of(method, uri) : null;
+                    return new KubernetesForbiddenException(permission, http.ApiMessage());
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A refusal's reason: which permission is missing (verb, resource/subresource, name, namespace), what needed it,
+    /// and the API server's own words.
+    /// </summary>
+    public static string ForbiddenReason(this KubernetesForbiddenException forbidden, string neededFor) =>
+        $"the API server refused {forbidden.Permission?.ToString() ?? "a request"} (needed {neededFor}); grant it in the Role "
+        + $"(deploy/kubernetes/rbac.yaml): {forbidden.ApiMessage}";
+
     /// <summary>The Status message of an API error (the server's own words), or the exception's message.</summary>
     public static string ApiMessage(this Exception exception)
     {

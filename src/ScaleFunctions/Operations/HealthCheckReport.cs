@@ -8,7 +8,8 @@ namespace ScaleFunctions.Operations;
 /// Runs every registered health check (<c>queue</c>, <c>kubernetes:&lt;ns&gt;/&lt;name&gt;</c>,
 /// <c>cruisecontrol:&lt;ns&gt;/&lt;name&gt;</c>) and answers 200 when none is unhealthy, else 503, with a JSON body that
 /// gives each check's status, description and duration. Exceptions are reduced to their type name: their messages
-/// can carry URLs, headers or connection strings.
+/// can carry URLs, headers or connection strings. A check of a feature that is switched off reports status
+/// <c>Disabled</c> (it counts as healthy and makes no request; see <see cref="Disabled"/>).
 /// </summary>
 public sealed class HealthCheckReport(HealthCheckService healthChecks) : IHealthReport
 {
@@ -18,13 +19,22 @@ public sealed class HealthCheckReport(HealthCheckService healthChecks) : IHealth
         WriteIndented = false,
     };
 
+    /// <summary>Status of a check whose feature is switched off, in the report's body.</summary>
+    public const string DisabledStatus = "Disabled";
+
+    private const string DisabledKey = "disabled";
+
+    /// <summary>What a check returns when its feature is switched off: healthy, shown as <see cref="DisabledStatus"/>.</summary>
+    public static HealthCheckResult Disabled(string description) =>
+        HealthCheckResult.Healthy(description, new Dictionary<string, object> { [DisabledKey] = true });
+
     public async Task<WebhookHealth> CheckAsync(CancellationToken cancellationToken)
     {
         var report = await healthChecks.CheckHealthAsync(cancellationToken);
         var body = new HealthBody(
             report.Status,
             Milliseconds(report.TotalDuration),
-            report.Entries.ToDictionary(e => e.Key, e => new CheckBody(e.Value.Status, Describe(e.Value), Milliseconds(e.Value.Duration)), StringComparer.Ordinal));
+            report.Entries.ToDictionary(e => e.Key, e => new CheckBody(StatusOf(e.Value), Describe(e.Value), Milliseconds(e.Value.Duration)), StringComparer.Ordinal));
         var status = report.Status == HealthStatus.Unhealthy ? 503 : 200;
         return new WebhookHealth(status, JsonSerializer.Serialize(body, Json));
     }
@@ -38,9 +48,12 @@ public sealed class HealthCheckReport(HealthCheckService healthChecks) : IHealth
         _ => $"The check failed ({entry.Exception.GetType().Name}).",
     };
 
+    private static string StatusOf(HealthReportEntry entry) =>
+        entry.Data.TryGetValue(DisabledKey, out var disabled) && disabled is true ? DisabledStatus : entry.Status.ToString();
+
     private static double Milliseconds(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 1);
 
     private sealed record HealthBody(HealthStatus Status, double TotalDurationMs, IReadOnlyDictionary<string, CheckBody> Checks);
 
-    private sealed record CheckBody(HealthStatus Status, string Description, double DurationMs);
+    private sealed record CheckBody(string Status, string Description, double DurationMs);
 }

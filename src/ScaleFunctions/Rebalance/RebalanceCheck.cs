@@ -58,6 +58,10 @@ public sealed class RebalanceCheck(
         {
             (decision, start) = await DecideAsync(cluster, cancellationToken);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
+        {
+            decision = For(cluster, DecisionOutcome.Refused, $"{ReasonCodes.Forbidden}: {forbidden.ForbiddenReason("by the rebalance check")}");
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             decision = For(cluster, DecisionOutcome.Refused, $"check failed: {ex.ApiMessage()}");

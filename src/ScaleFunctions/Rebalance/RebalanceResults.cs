@@ -43,8 +43,9 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
                 await TryReportAsync(cluster, client, taskId, cancellationToken);
             }
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is null)
         {
+            // A 403 is not "later": it reaches the check, whose decision names the missing permission.
             LogNotReported(logger, cluster.Id, ex.ApiMessage());
         }
     }

@@ -10,9 +10,13 @@ public sealed class ApiFaults
     private readonly List<Rule> rules = [];
     private readonly List<RequestGate> holds = [];
 
-    /// <summary>Answers 403 Forbidden to matching requests (all, unless method or path narrow it).</summary>
+    /// <summary>
+    /// Answers 403 Forbidden to matching requests (all, unless method or path narrow it), as the API server answers a
+    /// request the RBAC policy does not allow (a Role withdrawn or edited by hand).
+    /// </summary>
     public void Forbid(string? method = null, string? pathContains = null, int times = int.MaxValue) =>
-        Add(new Rule(method, pathContains, times, key => KubernetesStatus.Forbidden(key, "", "access")));
+        Add(new Rule(method, pathContains, times, request =>
+            KubernetesStatus.Forbidden(RequestAttributes.From(request.Method, request.Path, request.Query), RbacPolicy.ShippedUser)));
 
     /// <summary>Answers <paramref name="code"/> with reason <paramref name="reason"/> to the next matching requests.</summary>
     public void Fail(int code, string reason, string? method = null, string? pathContains = null, int times = 1) =>
@@ -70,7 +74,7 @@ public sealed class ApiFaults
             }
 
             rule.Remaining--;
-            return rule.Create(request.Path);
+            return rule.Create(request);
         }
     }
 
@@ -86,12 +90,12 @@ public sealed class ApiFaults
         (method is null || string.Equals(method, request.Method, StringComparison.OrdinalIgnoreCase)) &&
         (pathContains is null || request.Path.Contains(pathContains, StringComparison.Ordinal));
 
-    private sealed class Rule(string? method, string? pathContains, int times, Func<string, KubernetesStatus> create)
+    private sealed class Rule(string? method, string? pathContains, int times, Func<RecordedRequest, KubernetesStatus> create)
     {
         public string? Method { get; } = method;
         public string? PathContains { get; } = pathContains;
         public int Remaining { get; set; } = times;
-        public Func<string, KubernetesStatus> Create { get; } = create;
+        public Func<RecordedRequest, KubernetesStatus> Create { get; } = create;
     }
 }
 

@@ -8,7 +8,8 @@ namespace ScaleFunctions.Testing.Kubernetes;
 /// The double's etcd: custom objects by group/version/namespace/plural/name, with the API server's write semantics —
 /// one global revision written to <c>metadata.resourceVersion</c> on every change, <c>metadata.generation</c> bumped
 /// on changes outside metadata and status, 409 on a stale <c>resourceVersion</c>, pruning of unknown fields and 422
-/// for objects the CRD schema rejects. With the status subresource on, the main resource ignores <c>status</c> and
+/// for objects the CRD schema rejects (real field paths and reasons, <c>x-kubernetes-list-type</c> duplicates), 422 for a
+/// PUT without <c>metadata.resourceVersion</c> (custom resources allow no unconditional update). With the status subresource on, the main resource ignores <c>status</c> and
 /// <c>/status</c> changes nothing else. An update that changes nothing keeps the resourceVersion.
 /// </summary>
 public sealed class CustomObjectStore(TimeProvider? clock = null)
@@ -106,7 +107,7 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
         lock (gate)
         {
             var existing = objects.GetValueOrDefault(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
-            return Commit(key, existing, body.DeepClone().AsObject(), scope, options ?? new WriteOptions());
+            return Commit(key, existing, body.DeepClone().AsObject(), scope, (options ?? new WriteOptions()) with { IsUpdate = true });
         }
     }
 
@@ -150,7 +151,7 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
         {
             var copy = Get(key);
             change(copy);
-            copy["metadata"]!.AsObject().Remove("resourceVersion");
+            copy["metadata"]!["resourceVersion"] = Get(key)["metadata"]!["resourceVersion"]?.DeepClone();
             return Replace(key, copy, scope).Object;
         }
     }
@@ -191,6 +192,13 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
         else
         {
             var existingMetadata = existing["metadata"]!.AsObject();
+            if (options.IsUpdate && string.IsNullOrEmpty(requestedVersion))
+            {
+                // Custom resources allow no unconditional update: a PUT must carry the resourceVersion it was read with.
+                throw KubernetesStatus.Invalid(key.Plural, key.Group, key.Name,
+                    [new FieldError(FieldError.ValueInvalid, "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")]);
+            }
+
             if (!string.IsNullOrEmpty(requestedVersion) && requestedVersion != (string?)existingMetadata["resourceVersion"])
             {
                 throw KubernetesStatus.Conflict(key.Resource, key.Name);
@@ -270,8 +278,11 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
     }
 }
 
-/// <summary>Query options of a write: <c>dryRun=All</c> and <c>fieldValidation=Strict</c>.</summary>
-public sealed record WriteOptions(bool DryRun = false, bool StrictFieldValidation = false);
+/// <summary>
+/// Query options of a write: <c>dryRun=All</c> and <c>fieldValidation=Strict</c>; <c>IsUpdate</c> marks a PUT (set by
+/// the store), which on a custom resource must carry <c>metadata.resourceVersion</c>.
+/// </summary>
+public sealed record WriteOptions(bool DryRun = false, bool StrictFieldValidation = false, bool IsUpdate = false);
 
 /// <summary>The object as stored after a write, the warnings the API server would send, and whether anything changed.</summary>
 public sealed record WriteResult(JsonObject Object, IReadOnlyList<string> Warnings, bool Changed);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Json.Schema;
 
 namespace ScaleFunctions.Testing.Kubernetes;
@@ -56,23 +57,79 @@ public sealed class CustomResourceSchema
         return unknown;
     }
 
-    /// <summary>Validation errors as (field path, message); empty when the object is valid.</summary>
-    public IReadOnlyList<(string Field, string Message)> Validate(JsonObject instance)
+    /// <summary>
+    /// Validation errors as the API server reports them (reasons, field paths such as <c>spec.brokers[0].id</c>),
+    /// including duplicates in lists the schema declares <c>x-kubernetes-list-type: map</c> or <c>set</c>; empty when
+    /// the object is valid.
+    /// </summary>
+    public IReadOnlyList<FieldError> Validate(JsonObject instance)
     {
+        var errors = new List<FieldError>();
         var results = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (results.IsValid)
+        if (!results.IsValid)
         {
-            return [];
+            foreach (var detail in results.Details.Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/anyOf/", StringComparison.Ordinal)))
+            {
+                var segments = detail.InstanceLocation.ToString().Split('/', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(x => x.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+                var (field, node) = Locate(segments);
+                var value = Resolve(instance, segments);
+                foreach (var (keyword, message) in detail.Errors!)
+                {
+                    errors.AddRange(ToFieldErrors(keyword, message, field, node, value));
+                }
+            }
         }
 
-        return results.Details
-            .Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/anyOf/", StringComparison.Ordinal))
-            .SelectMany(d => d.Errors!.Select(e => (FieldPath(d.InstanceLocation.ToString()), $"{e.Key}: {e.Value}")))
-            .Distinct()
-            .ToList();
+        ListTypes.Validate(instance, structural, "", errors);
+        return errors.Distinct().ToList();
     }
 
-    private static string FieldPath(string pointer) =>
-        string.Join('.', pointer.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)));
+    private static IEnumerable<FieldError> ToFieldErrors(string keyword, string message, string field, JsonObject? node, JsonNode? value) => keyword switch
+    {
+        "required" => Regex.Matches(message, "\"([^\"]+)\"").Select(m => FieldError.Required(field.Length == 0 ? m.Groups[1].Value : $"{field}.{m.Groups[1].Value}")),
+        "type" => [FieldError.TypeInvalid(field, value, (string?)node?["type"] ?? "?")],
+        "enum" => [FieldError.NotSupported(field, value, node?["enum"]?.AsArray().Select(FieldError.Go) ?? [])],
+        "minimum" => [FieldError.Invalid(field, value, $"{field} in body should be greater than or equal to {node?["minimum"]}")],
+        "maximum" => [FieldError.Invalid(field, value, $"{field} in body should be less than or equal to {node?["maximum"]}")],
+        "pattern" => [FieldError.Invalid(field, value, $"{field} in body should match '{node?["pattern"]}'")],
+        _ => [FieldError.Invalid(field, value, message)],
+    };
+
+    /// <summary>The API server's field path of a JSON pointer (properties dotted, list indexes and map keys in brackets) and its schema.</summary>
+    private (string Field, JsonObject? Node) Locate(string[] segments)
+    {
+        var field = new System.Text.StringBuilder();
+        JsonObject? node = structural;
+        foreach (var segment in segments)
+        {
+            if (node?["properties"]?[segment] is JsonObject property)
+            {
+                field.Append(field.Length == 0 ? "" : ".").Append(segment);
+                node = property;
+            }
+            else
+            {
+                field.Append('[').Append(segment).Append(']');
+                node = node?["items"] as JsonObject ?? node?["additionalProperties"] as JsonObject;
+            }
+        }
+
+        return (field.ToString(), node);
+    }
+
+    private static JsonNode? Resolve(JsonNode? node, string[] segments)
+    {
+        foreach (var segment in segments)
+        {
+            node = node switch
+            {
+                JsonObject o => o[segment],
+                JsonArray a when int.TryParse(segment, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+        }
+
+        return node;
+    }
 }

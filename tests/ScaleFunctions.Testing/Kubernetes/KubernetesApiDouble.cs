@@ -15,6 +15,9 @@ namespace ScaleFunctions.Testing.Kubernetes;
 /// A Kubernetes API server double on loopback Kestrel (127.0.0.1, a free port): custom objects under
 /// <c>/apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/status]]</c> with the API server's semantics (see
 /// <see cref="CustomObjectStore"/>), every request recorded, faults on demand, optional bearer-token check and TLS.
+/// Every request is authorized against <see cref="Rbac"/> — by default the shipped <c>deploy/kubernetes/rbac.yaml</c> —
+/// and answered 403 with the API server's Status when no rule allows it; a test that deliberately needs more sets
+/// <see cref="Rbac"/> to a wider policy (or null: everything allowed). <see cref="Authorizations"/> lists what was asked.
 /// Other routes (a service proxy, more resources) are added with <see cref="MapRoutes"/> before <see cref="StartAsync"/>.
 /// </summary>
 public sealed class KubernetesApiDouble : IAsyncDisposable
@@ -22,6 +25,7 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
     private readonly List<Action<IEndpointRouteBuilder>> extraRoutes = [];
     private readonly Lock gate = new();
     private readonly List<RecordedRequest> requests = [];
+    private readonly List<Authorization> authorizations = [];
     private WebApplication? app;
 
     public KubernetesApiDouble(TimeProvider? clock = null)
@@ -35,6 +39,21 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
 
     /// <summary>When set, a request whose bearer token (null when none) this rejects gets 401 Unauthorized.</summary>
     public Func<string?, bool>? Authorize { get; set; }
+
+    /// <summary>The RBAC policy requests are authorized against (default: the shipped manifest); null allows everything.</summary>
+    public RbacPolicy? Rbac { get; set; } = RbacPolicy.Shipped();
+
+    /// <summary>Every resource request's attributes and the rule that allowed it (null: refused), in order.</summary>
+    public IReadOnlyList<Authorization> Authorizations
+    {
+        get
+        {
+            lock (gate)
+            {
+                return authorizations.ToList();
+            }
+        }
+    }
 
     /// <summary>When set before start, the double serves HTTPS with this certificate (it must hold its private key).</summary>
     public X509Certificate2? ServerCertificate { get; init; }
@@ -100,6 +119,7 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         lock (gate)
         {
             requests.Clear();
+            authorizations.Clear();
         }
     }
 
@@ -136,6 +156,22 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
             return;
         }
 
+        if (Rbac is { } rbac)
+        {
+            var attributes = RequestAttributes.From(recorded.Method, recorded.Path, recorded.Query);
+            var rule = rbac.Allowing(attributes);
+            lock (gate)
+            {
+                authorizations.Add(new Authorization(attributes, rule));
+            }
+
+            if (rule is null)
+            {
+                await CustomObjectRoutes.WriteStatusAsync(context, rbac.Forbidden(attributes));
+                return;
+            }
+        }
+
         if (await Faults.BeforeAsync(recorded) is { } fault)
         {
             await CustomObjectRoutes.WriteStatusAsync(context, fault);
@@ -144,4 +180,10 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
 
         await next(context);
     }
+}
+
+/// <summary>One authorization decision of the double: the request's attributes and the rule that allowed it (null: 403).</summary>
+public sealed record Authorization(RequestAttributes Request, RbacRule? Rule)
+{
+    public bool Allowed => Rule is not null;
 }

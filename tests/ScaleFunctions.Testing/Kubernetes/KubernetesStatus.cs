@@ -22,27 +22,58 @@ public sealed class KubernetesStatus(int code, string reason, string message, Js
             $"Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
             Details(resource, name));
 
-    public static KubernetesStatus Forbidden(string resource, string name, string verb) =>
-        new(403, "Forbidden",
-            $"{resource} \"{name}\" is forbidden: User \"system:serviceaccount:scalefunctions:scalefunctions\" cannot {verb} resource \"{resource}\"",
-            Details(resource, name));
+    /// <summary>
+    /// The RBAC refusal as the API server writes it: <c>{resource}.{group} "{name}" is forbidden: User "{user}" cannot
+    /// {verb} resource "{resource[/subresource]}" in API group "{group}" in the namespace "{ns}"</c>, details
+    /// <c>{name, group, kind: resource}</c> (empty ones left out).
+    /// </summary>
+    public static KubernetesStatus Forbidden(RequestAttributes request, string user)
+    {
+        if (!request.IsResourceRequest)
+        {
+            return new KubernetesStatus(403, "Forbidden", $"forbidden: User \"{user}\" cannot {request.Verb} path \"{request.Path}\"", new JsonObject());
+        }
 
-    public static KubernetesStatus Invalid(string kind, string group, string name, IReadOnlyList<(string Field, string Message)> causes)
+        var scope = request.Namespace.Length > 0 ? $"in the namespace \"{request.Namespace}\"" : "at the cluster scope";
+        var why = $"User \"{user}\" cannot {request.Verb} resource \"{request.QualifiedResource}\" in API group \"{request.Group}\" {scope}";
+        var resource = request.Group.Length == 0 ? request.Resource : $"{request.Resource}.{request.Group}";
+        var message = request.Name.Length > 0 ? $"{resource} \"{request.Name}\" is forbidden: {why}" : $"{resource} is forbidden: {why}";
+        var details = new JsonObject();
+        if (request.Name.Length > 0)
+        {
+            details["name"] = request.Name;
+        }
+
+        if (request.Group.Length > 0)
+        {
+            details["group"] = request.Group;
+        }
+
+        details["kind"] = request.Resource;
+        return new KubernetesStatus(403, "Forbidden", message, details);
+    }
+
+    /// <summary>
+    /// 422 Invalid as the API server writes it: <c>{kind}.{group} "{name}" is invalid: {field}: {body}</c> (several
+    /// errors in brackets, comma-separated), details with one cause per error (reason, message, field).
+    /// </summary>
+    public static KubernetesStatus Invalid(string kind, string group, string name, IReadOnlyList<FieldError> errors)
     {
         var details = new JsonObject
         {
             ["name"] = name,
             ["group"] = group,
             ["kind"] = kind,
-            ["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject
+            ["causes"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
             {
-                ["reason"] = "FieldValueInvalid",
-                ["message"] = $"Invalid value: {c.Message}",
-                ["field"] = c.Field,
+                ["reason"] = e.Reason,
+                ["message"] = e.Body,
+                ["field"] = e.Field,
             }).ToArray()),
         };
-        var summary = string.Join(", ", causes.Select(c => $"{c.Field}: Invalid value: {c.Message}"));
-        return new KubernetesStatus(422, "Invalid", $"{kind}.{group} \"{name}\" is invalid: [{summary}]", details);
+        var qualified = group.Length == 0 ? kind : $"{kind}.{group}";
+        var summary = errors.Count == 1 ? errors[0].ToString() : $"[{string.Join(", ", errors)}]";
+        return new KubernetesStatus(422, "Invalid", $"{qualified} \"{name}\" is invalid: {summary}", details);
     }
 
     public static KubernetesStatus BadRequest(string message) => new(400, "BadRequest", message);

@@ -8,14 +8,16 @@ internal static partial class ObjectMetaRules
 {
     private const int MaxAnnotationBytes = 256 * 1024;
 
-    public static IReadOnlyList<(string Field, string Message)> Validate(JsonObject instance)
+    public static IReadOnlyList<FieldError> Validate(JsonObject instance)
     {
-        var errors = new List<(string, string)>();
+        var errors = new List<FieldError>();
         var metadata = instance["metadata"] as JsonObject;
         var name = (string?)metadata?["name"];
         if (name is null || !DnsSubdomain().IsMatch(name))
         {
-            errors.Add(("metadata.name", $"\"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"));
+            errors.Add(name is null
+                ? FieldError.Required("metadata.name")
+                : FieldError.Invalid("metadata.name", name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
         }
 
         if (metadata?["annotations"] is JsonObject annotations)
@@ -25,12 +27,12 @@ internal static partial class ObjectMetaRules
             {
                 if (!QualifiedName(key))
                 {
-                    errors.Add(($"metadata.annotations", $"\"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.'"));
+                    errors.Add(FieldError.Invalid("metadata.annotations", key, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
                 }
 
                 if (value is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String)
                 {
-                    errors.Add(($"metadata.annotations.{key}", "annotation values must be strings"));
+                    errors.Add(FieldError.TypeInvalid($"metadata.annotations[{key}]", value, "string"));
                     continue;
                 }
 
@@ -39,7 +41,7 @@ internal static partial class ObjectMetaRules
 
             if (size > MaxAnnotationBytes)
             {
-                errors.Add(("metadata.annotations", $"Too long: must have at most {MaxAnnotationBytes} bytes"));
+                errors.Add(new FieldError("FieldValueTooLong", "metadata.annotations", $"Too long: may not be more than {MaxAnnotationBytes} bytes"));
             }
         }
 
@@ -49,7 +51,7 @@ internal static partial class ObjectMetaRules
             {
                 if (!QualifiedName(key) || value is not JsonValue v || !LabelValue().IsMatch(v.ToString()))
                 {
-                    errors.Add(($"metadata.labels", $"\"{key}\": invalid label"));
+                    errors.Add(FieldError.Invalid("metadata.labels", value, $"label {key}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'"));
                 }
             }
         }

@@ -20,8 +20,9 @@ public sealed class SecretsNeverLoggedIntegrationTest
     private const string BearerToken = "bearer-token-never-logged-91c2";
     private const string BasicPassword = "basic-password-never-logged-44d0";
     private const string InstrumentationKey = "0badf00d-0000-4000-8000-5ec12e7c0de5";
+    private const string KubernetesToken = "kubernetes-token-never-logged-5b7e";
 
-    private static readonly string[] Secrets = [AccountKey, FunctionKey, BearerToken, BasicPassword, InstrumentationKey];
+    private static readonly string[] Secrets = [AccountKey, FunctionKey, BearerToken, BasicPassword, InstrumentationKey, KubernetesToken];
 
     private static IEnumerable<HttpRequestMessage> Requests()
     {
@@ -41,6 +42,24 @@ public sealed class SecretsNeverLoggedIntegrationTest
         // Unreachable storage: the failure paths are where exception messages could carry connection details.
         var port = ClosedPort.Next();
 
+        // Kubernetes too: a kubeconfig whose API server does not answer, with a token.
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(kubeconfig, $$"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: unreachable
+              cluster: { server: "http://127.0.0.1:{{port}}" }
+            users:
+            - name: app
+              user: { token: {{KubernetesToken}} }
+            contexts:
+            - name: app
+              context: { cluster: unreachable, user: app }
+            current-context: app
+            """);
+        using var cleanup = new DeleteOnDispose(kubeconfig);
+
         var lines = new ConcurrentQueue<string>();
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
@@ -52,6 +71,7 @@ public sealed class SecretsNeverLoggedIntegrationTest
             host.UseSetting("Auth:BasicPassword", BasicPassword);
             host.UseSetting("Clusters:0:Namespace", "kafka");
             host.UseSetting("Clusters:0:Name", "kafka");
+            host.UseSetting("Kubernetes:KubeConfigPath", kubeconfig);
             host.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingLoggerProvider(lines)));
         });
         using var client = factory.CreateClient();
@@ -69,6 +89,11 @@ public sealed class SecretsNeverLoggedIntegrationTest
             Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
             Assert.DoesNotContain(bodies, b => b.Contains(secret, StringComparison.Ordinal));
         }
+    }
+
+    private sealed class DeleteOnDispose(string path) : IDisposable
+    {
+        public void Dispose() => File.Delete(path);
     }
 
     private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider

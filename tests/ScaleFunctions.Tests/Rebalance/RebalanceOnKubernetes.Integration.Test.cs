@@ -112,6 +112,8 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
     [Fact]
     public async Task A_service_without_endpoints_is_an_unhealthy_cruise_control_and_a_refused_check()
     {
+        // The operator configured another service and granted its proxy, as rbac.yaml's comment says to.
+        api.Rbac = RbacPolicy.ShippedForServiceProxy("missing-svc:8090");
         await using var host = Host("Direct", service: "missing-svc");
 
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "cruisecontrol:kafka/kafka");

@@ -15,7 +15,9 @@ public sealed class KubernetesApiDoubleIntegrationTest : IAsyncLifetime
     private const string Version = KoperatorFiles.Version;
     private const string Plural = KoperatorFiles.KafkaClusters;
 
-    private readonly KubernetesApiDouble api = new();
+    // The double's API semantics, including calls the app never makes (list, patch, /status): RBAC off on purpose.
+    // Its RBAC is tested in KubernetesRbacIntegrationTest.
+    private readonly KubernetesApiDouble api = new() { Rbac = null };
     private IKubernetes client = null!;
 
     public async Task InitializeAsync()
@@ -117,7 +119,61 @@ public sealed class KubernetesApiDoubleIntegrationTest : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
         var status = JsonSerializer.Deserialize<V1Status>(error.Response.Content)!;
         Assert.Equal("Invalid", status.Reason);
-        Assert.Contains(status.Details.Causes, c => c.Field.Contains("spec.brokers.3.id", StringComparison.Ordinal));
+        Assert.Contains(status.Details.Causes, c => c.Field == "spec.brokers[3].id" && c.Reason == "FieldValueInvalid");
+    }
+
+    [Fact]
+    public async Task A_put_without_resourceVersion_is_a_422_as_the_api_server_answers_for_custom_resources()
+    {
+        var cluster = await GetAsync();
+        cluster["metadata"]!.AsObject().Remove("resourceVersion");
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => ReplaceAsync(cluster));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        var status = JsonSerializer.Deserialize<V1Status>(error.Response.Content)!;
+        Assert.Equal(("Invalid", "kafkaclusters.kafka.banzaicloud.io \"kafka\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"),
+            (status.Reason, status.Message));
+        var cause = Assert.Single(status.Details.Causes);
+        Assert.Equal(("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update"), (cause.Reason, cause.Field, cause.Message));
+        Assert.Equal(("kafkaclusters", "kafka.banzaicloud.io"), (status.Details.Kind, status.Details.Group));
+    }
+
+    [Fact]
+    public async Task A_missing_required_field_is_FieldValueRequired_at_its_real_path()
+    {
+        var cluster = await GetAsync();
+        cluster["spec"]!["brokers"]!.AsArray().Add(new JsonObject { ["brokerConfigGroup"] = "default" });
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => ReplaceAsync(cluster));
+
+        var status = JsonSerializer.Deserialize<V1Status>(error.Response.Content)!;
+        var cause = Assert.Single(status.Details.Causes);
+        Assert.Equal(("FieldValueRequired", "spec.brokers[3].id", "Required value"), (cause.Reason, cause.Field, cause.Message));
+        Assert.Equal("KafkaCluster.kafka.banzaicloud.io \"kafka\" is invalid: spec.brokers[3].id: Required value", status.Message);
+    }
+
+    [Fact]
+    public async Task A_duplicate_key_in_a_list_map_of_the_crd_is_a_FieldValueDuplicate()
+    {
+        var cluster = await GetAsync();
+        cluster["spec"]!["brokers"]![0]!["brokerConfig"] = new JsonObject
+        {
+            ["containers"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "sidecar",
+                ["ports"] = new JsonArray(
+                    new JsonObject { ["containerPort"] = 9020, ["protocol"] = "TCP" },
+                    new JsonObject { ["containerPort"] = 9020, ["protocol"] = "TCP", ["name"] = "again" }),
+            }),
+        };
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => ReplaceAsync(cluster));
+
+        var status = JsonSerializer.Deserialize<V1Status>(error.Response.Content)!;
+        var cause = Assert.Single(status.Details.Causes);
+        Assert.Equal(("FieldValueDuplicate", "spec.brokers[0].brokerConfig.containers[0].ports[1]"), (cause.Reason, cause.Field));
+        Assert.Equal("Duplicate value: map[string]interface {}{\"containerPort\":9020, \"protocol\":\"TCP\"}", cause.Message);
     }
 
     [Fact]
