@@ -12,6 +12,7 @@ public interface IRebalanceActivity
     /// <summary>
     /// Null when nothing is moving (or no Cruise Control is configured); otherwise why the cluster is moving. Throws when
     /// it cannot tell (Cruise Control unreachable): the executor then retries through the queue instead of acting blind.
+    /// The API server's 403 is not "cannot tell": the executor refuses the command (Forbidden) naming the permission.
     /// </summary>
     Task<string?> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken);
 }

@@ -9,7 +9,8 @@ namespace ScaleFunctions.Rebalance;
 /// <c>NO_TASK_IN_PROGRESS</c> or, for a KafkaCluster, while a CruiseControlOperation of the cluster is unfinished.
 /// Null when nothing moves, or when the cluster has no Cruise Control configured (then no request is made).
 /// When Cruise Control or the API server cannot answer, the error is thrown, never guessed away: the executor treats
-/// it as transient and the queue delivers the command again (docs/rebalance.md, "Cruise Control for the executor").
+/// it as transient and the queue delivers the command again (docs/rebalance.md, "Cruise Control for the executor") —
+/// except the API server's 403 (service proxy, operation list), which the executor turns into a Forbidden refusal.
 /// </summary>
 public sealed class CruiseControlRebalanceActivity(CruiseControlClients clients, CruiseControlOperations operations) : IRebalanceActivity
 {
