@@ -3,9 +3,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Rebalance;
+using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.LocalHost;
 
@@ -19,22 +19,6 @@ public sealed class RebalanceTimerTest
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
-
-    /// <summary>A fake clock that reports each timer the code under test starts (how long it waits).</summary>
-    private sealed class ObservedClock(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        private readonly Channel<TimeSpan> waits = Channel.CreateUnbounded<TimeSpan>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            waits.Writer.TryWrite(dueTime);
-            return timer;
-        }
-
-        /// <summary>Waits until the timer is waiting, then moves the clock to the moment it waits for.</summary>
-        public async Task AdvanceToNextTimerAsync() => Advance(await waits.Reader.ReadAsync().AsTask().WaitAsync(Deadline));
-    }
 
     private sealed class RecordingCheck(TimeProvider time) : IRebalanceCheck
     {
