@@ -43,6 +43,14 @@ param aksNamespaceRole string = ''
 @description('Further settings of the app\'s features, name → value (Intake__*, Executor__*, Rebalance__*, CruiseControl__*). No secrets here.')
 param featureSettings object = {}
 
+@description('Largest webhook body accepted, in bytes (1 KiB to 16 MiB). One value for both limits: Intake__MaxBodyBytes (the app\'s 413) and FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (the Functions host, which reads the body before the app sees it).')
+@minValue(1024)
+@maxValue(16777216)
+param maxWebhookBodyBytes int = 1048576
+
+@description('Start the .NET isolated worker without the platform\'s placeholder (WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED=0): the workaround for .NET 10 workers crashing with exit code 139 on Flex Consumption (azure-functions-dotnet-worker#3335). Costs some cold-start time; set false once that issue is fixed.')
+param disableDotnetIsolatedPlaceholder bool = true
+
 @description('Settings that are credentials, name → value (Auth__BearerToken, Auth__BasicPassword, …).')
 @secure()
 param secretSettings object = {}
@@ -183,6 +191,15 @@ var functionSettings = {
   RebalanceSchedule: rebalanceSchedule
 }
 
+// The host enforces its own body limit before the app's 413; both come from one parameter, applied after
+// featureSettings so that a stray Intake__MaxBodyBytes there cannot make them differ.
+var bodyLimitSettings = {
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxWebhookBodyBytes)
+  Intake__MaxBodyBytes: string(maxWebhookBodyBytes)
+}
+
+var workerStartSettings = disableDotnetIsolatedPlaceholder ? { WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED: '0' } : {}
+
 var clusterSettings = reduce(
   range(0, length(managedClusters)),
   {},
@@ -229,7 +246,9 @@ module app 'app/function-app.bicep' = {
       functionSettings,
       clusterSettings,
       kubernetesSettings,
-      featureSettings
+      featureSettings,
+      bodyLimitSettings,
+      workerStartSettings
     )
     secretAppSettings: secretSettings
     maximumInstanceCount: maximumInstanceCount

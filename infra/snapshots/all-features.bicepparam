@@ -27,6 +27,7 @@ param aksCertificateAuthorityData = 'TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHR
 param aksNamespaceRole = 'Azure Kubernetes Service RBAC Writer'
 param rebalanceSchedule = '0 */10 * * * *'
 param featureSettings = {}
+param maxWebhookBodyBytes = 2097152
 param secretSettings = {
   Auth__BearerToken: 'placeholder-bearer-token-0123456789'
 }

@@ -5,6 +5,7 @@ using ScaleFunctions;
 using ScaleFunctions.App.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+builder.Configuration.AddWorkerLogLevels();
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddScaleFunctions(builder.Configuration);
 builder.Services.AddScaleFunctionsTelemetry(builder.Configuration);

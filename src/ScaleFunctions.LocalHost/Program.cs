@@ -7,8 +7,24 @@ if (args is ["peek", ..])
     return await QueuePeek.RunAsync(args[1..]);
 }
 
-await LocalHostApp.Build(args).RunAsync();
-return 0;
+// Ctrl+C and SIGTERM stop the app gracefully: hosted services stop in reverse order, the embedded Azurite last.
+await using var app = LocalHostApp.Build(args);
+if (PortInUse.Check(app) is { } portInUse)
+{
+    Console.Error.WriteLine(portInUse);
+    return 1;
+}
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (PortInUse.Describe(ex, app.Configuration) is { } message)
+{
+    Console.Error.WriteLine(message);
+    return 1;
+}
 
 /// <summary>Entry point, visible to tests that start the local host in-process.</summary>
 public partial class Program;

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Storage;
 
@@ -5,10 +6,15 @@ namespace ScaleFunctions.LocalHost;
 
 /// <summary>
 /// <c>npm run peek</c>: prints the messages waiting on the command queue and its poison queue, without taking them,
-/// using the same settings as the local host. For checking by hand what intake enqueued.
+/// using the same settings as the local host. For checking by hand what intake enqueued. Azure Storage peeks at most
+/// 32 messages, so each queue's approximate total comes from its properties, and the output says when more wait than
+/// are shown.
 /// </summary>
 public static class QueuePeek
 {
+    /// <summary>Azure Storage's most messages per peek.</summary>
+    public const int MaxPeek = 32;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -17,21 +23,30 @@ public static class QueuePeek
         var name = builder.Configuration[CommandQueueOptions.SettingName] is { Length: > 0 } configured ? configured : CommandQueueOptions.DefaultName;
         foreach (var queueName in new[] { name, $"{name}-poison" })
         {
-            var queue = storage.GetQueue(queueName);
-            if (!await queue.ExistsAsync())
-            {
-                Console.WriteLine($"{queueName}: does not exist yet");
-                continue;
-            }
-
-            var messages = (await queue.PeekMessagesAsync(32)).Value;
-            Console.WriteLine($"{queueName}: {messages.Length} message(s){(messages.Length == 32 ? " (first 32 shown)" : "")}");
-            foreach (var message in messages)
-            {
-                Console.WriteLine(message.Body.ToString());
-            }
+            await PrintAsync(storage.GetQueue(queueName), Console.Out, CancellationToken.None);
         }
 
         return 0;
+    }
+
+    public static async Task PrintAsync(QueueClient queue, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!await queue.ExistsAsync(cancellationToken))
+        {
+            await output.WriteLineAsync($"{queue.Name}: does not exist yet");
+            return;
+        }
+
+        // The count includes messages that are invisible right now (being processed, or deferred); peek shows only visible ones.
+        var total = (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        var messages = (await queue.PeekMessagesAsync(MaxPeek, cancellationToken)).Value;
+        var more = total - messages.Length;
+        await output.WriteLineAsync(
+            $"{queue.Name}: about {total} message(s), {messages.Length} visible shown" +
+            (more > 0 ? $"; {more} more not shown (peek returns at most {MaxPeek} visible messages; invisible ones are being processed or deferred)" : ""));
+        foreach (var message in messages)
+        {
+            await output.WriteLineAsync(message.Body.ToString());
+        }
     }
 }

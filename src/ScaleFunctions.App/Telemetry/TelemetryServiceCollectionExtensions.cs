@@ -6,7 +6,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.ApplicationInsights;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.App.Telemetry;
@@ -22,6 +24,9 @@ public static class TelemetryServiceCollectionExtensions
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+    public const string SiteNameSetting = "WEBSITE_SITE_NAME";
+    public const string CloudRoleNameSetting = "WEBSITE_CLOUD_ROLENAME";
+    public const string LocalRoleName = "scalefunctions-local";
 
     public static IServiceCollection AddScaleFunctionsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,21 +47,33 @@ public static class TelemetryServiceCollectionExtensions
             }
         });
 
+        // The meter's resource names the app, so that scalefunctions.* metrics sit under the same cloud role as its
+        // traces and requests rather than under "unknown_service:dotnet".
+        var metrics = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(RoleName(configuration), serviceInstanceId: Environment.MachineName))
+            .WithMetrics(meters => meters.AddMeter(ScaleFunctionsMetrics.MeterName));
         var connectionString = configuration[ConnectionStringSetting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             var credential = EntraCredential(configuration[AuthenticationStringSetting]);
-            services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter(ScaleFunctionsMetrics.MeterName)
-                .AddAzureMonitorMetricExporter(exporter =>
-                {
-                    exporter.ConnectionString = connectionString;
-                    exporter.Credential = credential;
-                }));
+            metrics.WithMetrics(meters => meters.AddAzureMonitorMetricExporter(exporter =>
+            {
+                exporter.ConnectionString = connectionString;
+                exporter.Credential = credential;
+            }));
         }
 
         return services;
     }
+
+    /// <summary>
+    /// The app's role name, chosen as the Functions host chooses the cloud role of its requests and traces:
+    /// <c>WEBSITE_CLOUD_ROLENAME</c> if set, else the Function App's name (<c>WEBSITE_SITE_NAME</c>); locally, where
+    /// neither is set, <see cref="LocalRoleName"/>.
+    /// </summary>
+    public static string RoleName(IConfiguration configuration) =>
+        new[] { configuration[CloudRoleNameSetting], configuration[SiteNameSetting] }
+            .FirstOrDefault(name => !string.IsNullOrWhiteSpace(name))?.Trim() ?? LocalRoleName;
 
     /// <summary>
     /// The credential named by an authentication string <c>Authorization=AAD[;ClientId=&lt;guid&gt;]</c>: the

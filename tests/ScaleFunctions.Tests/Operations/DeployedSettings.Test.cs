@@ -16,7 +16,12 @@ public sealed class DeployedSettingsTest
         "AzureWebJobsStorage:credential", "AzureWebJobsStorage:clientId", "AzureWebJobsStorage:blobServiceUri",
         "AzureWebJobsStorage:queueServiceUri", "AzureWebJobsStorage:tableServiceUri",
         "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED",
     ];
+
+    /// <summary>Settings Flex Consumption rejects: it takes the runtime from <c>functionAppConfig</c> instead.</summary>
+    private static readonly string[] RejectedByFlexConsumption =
+        ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE"];
 
     /// <summary>Flat settings that trigger attributes name: <c>%ScaleCommandQueue%</c>, <c>%RebalanceSchedule%</c>.</summary>
     private static readonly string[] TriggerSettings = ["ScaleCommandQueue", "RebalanceSchedule"];
@@ -46,7 +51,7 @@ public sealed class DeployedSettingsTest
         }
 
         Assert.Equal("managedidentity", Deployed.Values["AzureWebJobsStorage__credential"]);
-        Assert.DoesNotContain(Deployed.Values.Keys, k => k.StartsWith("FUNCTIONS_", StringComparison.Ordinal)); // Flex Consumption rejects them
+        Assert.DoesNotContain(Deployed.Values.Keys, k => RejectedByFlexConsumption.Contains(k, StringComparer.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -76,21 +76,4 @@ public sealed class ApplicationInsightsTelemetryTest
 
         Assert.Equal(entra, credential is ManagedIdentityCredential);
     }
-
-    private sealed class CapturingChannel(ConcurrentQueue<ITelemetry> sent) : ITelemetryChannel
-    {
-        public bool? DeveloperMode { get; set; }
-
-        public string EndpointAddress { get; set; } = "";
-
-        public void Send(ITelemetry item) => sent.Enqueue(item);
-
-        public void Flush()
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }
