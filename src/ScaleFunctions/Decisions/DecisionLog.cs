@@ -23,6 +23,9 @@ public sealed partial class DecisionLog(ILogger<DecisionLog> logger, ScaleFuncti
 
     public const int MaxReasonLength = 2048;
 
+    // A namespace (63) and a resource name (253): a managed cluster is never cut.
+    private const int MaxClusterLength = 320;
+
     public void Record(Decision decision)
     {
         var level = decision.Outcome == DecisionOutcome.Refused ? LogLevel.Warning : LogLevel.Information;
@@ -38,7 +41,7 @@ public sealed partial class DecisionLog(ILogger<DecisionLog> logger, ScaleFuncti
             Excerpt.Of(decision.Stage),
             decision.Outcome,
             Excerpt.Of(decision.ReasonCode),
-            Excerpt.Text(decision.Cluster, 2 * Excerpt.MaxLength),
+            Excerpt.Text(decision.Cluster, MaxClusterLength),
             Excerpt.Of(decision.Command),
             fingerprints,
             Excerpt.Of(decision.CommandKey),
