@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Alerts;
@@ -101,45 +102,18 @@ public sealed partial class AlertWebhookHandler(
 
         // Known before anything is written: a command can never be too large for the queue (its alert list is
         // capped); should one be, it is refused like any command storage refuses for good.
-        var failed = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var failed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (command, _) in commands.Where(c => ScaleCommandCodec.EncodedLength(c.Command) > ScaleCommandCodec.MaxMessageBytes))
         {
             failed[command.IdempotencyKey] = $"the command is larger than a queue message ({ScaleCommandCodec.MaxMessageBytes} bytes encoded)";
         }
 
-        var unrecorded = new System.Collections.Concurrent.ConcurrentDictionary<ClusterRef, string>();
+        var unrecorded = new ConcurrentDictionary<ClusterRef, string>();
         try
         {
             using var storage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             storage.CancelAfter(settings.StorageTimeout);
-            await Task.WhenAll(resolved.GroupBy(r => r.Cluster).Select(async group =>
-            {
-                try
-                {
-                    await resolutions.RecordAsync(group.Key, [.. group.Select(r => r.Alert)], storage.Token);
-                }
-                catch (Exception ex) when (StorageErrors.IsPermanent(ex))
-                {
-                    LogStorageRefused(logger, ex, "recording resolved alerts of", group.Key.ToString());
-                    unrecorded[group.Key] = StorageErrors.Describe(ex);
-                }
-            }));
-
-            await Parallel.ForEachAsync(
-                commands.Select(c => c.Command).Where(c => !failed.ContainsKey(c.IdempotencyKey)),
-                new ParallelOptions { MaxDegreeOfParallelism = ParallelEnqueues, CancellationToken = storage.Token },
-                async (command, ct) =>
-                {
-                    try
-                    {
-                        await queue.EnqueueAsync(command, null, ct);
-                    }
-                    catch (Exception ex) when (StorageErrors.IsPermanent(ex))
-                    {
-                        LogStorageRefused(logger, ex, "enqueueing a command for", command.Cluster.ToString());
-                        failed[command.IdempotencyKey] = StorageErrors.Describe(ex);
-                    }
-                });
+            await StoreAsync(resolved, commands, failed, unrecorded, storage.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -147,13 +121,67 @@ public sealed partial class AlertWebhookHandler(
             return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again, and what was already enqueued is recognised by its idempotency key.");
         }
 
+        RecordStored(resolved, commands, failed, unrecorded);
+        return WebhookResponses.Accepted(Summary(interpretations, commands, failed, unrecorded));
+    }
+
+    /// <summary>
+    /// Resolutions first (table batches), then the commands, a few at a time. A permanent refusal is noted in
+    /// <paramref name="failed"/> or <paramref name="unrecorded"/>; anything else is thrown (503).
+    /// </summary>
+    private async Task StoreAsync(
+        IReadOnlyList<ResolvedAlert> resolved,
+        IReadOnlyList<CoalescedCommand> commands,
+        ConcurrentDictionary<string, string> failed,
+        ConcurrentDictionary<ClusterRef, string> unrecorded,
+        CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(resolved.GroupBy(r => r.Cluster).Select(async group =>
+        {
+            try
+            {
+                await resolutions.RecordAsync(group.Key, [.. group.Select(r => r.Alert)], cancellationToken);
+            }
+            catch (Exception ex) when (StorageErrors.IsPermanent(ex))
+            {
+                LogStorageRefused(logger, ex, "recording resolved alerts of", group.Key.ToString());
+                unrecorded[group.Key] = StorageErrors.Describe(ex);
+            }
+        }));
+
+        await Parallel.ForEachAsync(
+            commands.Select(c => c.Command).Where(c => !failed.ContainsKey(c.IdempotencyKey)),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelEnqueues, CancellationToken = cancellationToken },
+            async (command, ct) =>
+            {
+                try
+                {
+                    await queue.EnqueueAsync(command, null, ct);
+                }
+                catch (Exception ex) when (StorageErrors.IsPermanent(ex))
+                {
+                    LogStorageRefused(logger, ex, "enqueueing a command for", command.Cluster.ToString());
+                    failed[command.IdempotencyKey] = StorageErrors.Describe(ex);
+                }
+            });
+    }
+
+    /// <summary>One decision per cluster and command for the resolved alerts, one per command.</summary>
+    private void RecordStored(
+        IReadOnlyList<ResolvedAlert> resolved,
+        IReadOnlyList<CoalescedCommand> commands,
+        IReadOnlyDictionary<string, string> failed,
+        IReadOnlyDictionary<ClusterRef, string> unrecorded)
+    {
         foreach (var group in resolved.GroupBy(r => (r.Cluster, r.Command)))
         {
             var refused = unrecorded.TryGetValue(group.Key.Cluster, out var error);
             decisions.Record(new Decision(
                 Stage, group.Key.Cluster.ToString(), group.Key.Command, [.. group.Select(r => r.Alert.Fingerprint)],
                 refused ? DecisionOutcome.Refused : DecisionOutcome.Ignored,
-                refused ? $"{group.Count()} resolved alert(s) not recorded: {error}." : $"{group.Count()} {ResolvedReason}")
+                refused
+                    ? $"{group.Count()} resolved alert(s) not recorded: {error}."
+                    : $"{group.Count()} resolved alert(s) recorded, so that a deferred command they caused is cancelled.")
             {
                 ReasonCode = refused ? IntakeReasonCodes.StorageRefused : IntakeReasonCodes.Resolved,
             });
@@ -163,7 +191,6 @@ public sealed partial class AlertWebhookHandler(
         {
             var name = AlertInterpreter.NameOf(command.Command);
             var fingerprints = command.Alerts.Select(a => a.Fingerprint).ToList();
-            var listed = command.AlertCount > command.Alerts.Count ? $" ({command.Alerts.Count} listed)" : "";
             if (failed.TryGetValue(command.IdempotencyKey, out var error))
             {
                 decisions.Record(new Decision(Stage, command.Cluster.ToString(), name, fingerprints, DecisionOutcome.Refused,
@@ -172,6 +199,7 @@ public sealed partial class AlertWebhookHandler(
                 continue;
             }
 
+            var listed = command.AlertCount > command.Alerts.Count ? $" ({command.Alerts.Count} listed)" : "";
             var reason = $"enqueued for {command.Target}, caused by {command.AlertCount} alert(s){listed}" +
                 (disagreed ? "; the alerts disagree on parameters, those of the first alert were used." : ".");
             decisions.Record(new Decision(Stage, command.Cluster.ToString(), name, fingerprints, DecisionOutcome.Acted, reason)
@@ -180,8 +208,6 @@ public sealed partial class AlertWebhookHandler(
                 ReasonCode = IntakeReasonCodes.Enqueued,
             });
         }
-
-        return WebhookResponses.Accepted(Summary(interpretations, commands, failed, unrecorded));
     }
 
     private const string ResolvedReason = "resolved: recorded, so that a deferred command it caused is cancelled.";
