@@ -1,20 +1,31 @@
+using System.Text;
 using System.Text.Json;
 
 namespace ScaleFunctions.Alerts;
 
 /// <summary>
 /// Parses a webhook body with System.Text.Json. Returns the envelope, or the reason it is not one
-/// (malformed JSON, wrong value types, nesting deeper than <see cref="MaxDepth"/>, no <c>alerts</c> array).
+/// (not UTF-8, malformed JSON, a key given twice in any object, wrong value types, nesting deeper than
+/// <see cref="MaxDepth"/>, no <c>alerts</c> array).
 /// </summary>
 public static class AlertWebhookParser
 {
     /// <summary>A webhook is four levels deep; unknown fields get some room, hostile nesting does not.</summary>
     public const int MaxDepth = 32;
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { MaxDepth = MaxDepth };
+    // A duplicate key is refused everywhere, as in labels and annotations (StringMapConverter): which one would win is
+    // the sender's guess, and two readers of the same body must not see two different webhooks.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static AlertWebhookParseResult Parse(ReadOnlySpan<byte> body)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return AlertWebhookParseResult.Invalid($"The body is not valid UTF-8 (at byte {InvalidUtf8Offset(body) + 1}).");
+        }
+
         AlertmanagerWebhook? webhook;
         try
         {
@@ -44,9 +55,23 @@ public static class AlertWebhookParser
         return AlertWebhookParseResult.Valid(webhook);
     }
 
+    private static int InvalidUtf8Offset(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            StrictUtf8.GetCharCount(body);
+            return 0;
+        }
+        catch (DecoderFallbackException ex)
+        {
+            return ex.Index;
+        }
+    }
+
     // The serializer's own messages quote type names or input characters; ours (StringMapConverter) are already safe.
     private static string What(JsonException ex) =>
         ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) ? "a value has the wrong type"
+        : ex.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "a key appears twice in one object"
         : ex.Message.Contains("maximum configured depth", StringComparison.Ordinal) ? $"nested deeper than {MaxDepth} levels"
         : ex.InnerException is not null || ex.Message.Contains("Path:", StringComparison.Ordinal) ? "malformed JSON"
         : ex.Message;

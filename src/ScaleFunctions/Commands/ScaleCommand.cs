@@ -21,8 +21,17 @@ public sealed record ScaleCommand
 
     public ScaleParameters Parameters { get; init; } = new();
 
-    /// <summary>The firing alerts that caused this command (at least one).</summary>
+    /// <summary>
+    /// The firing alerts that caused this command (at least one, at most <see cref="MaxAlerts"/>, sorted by key): the
+    /// first <see cref="MaxAlerts"/> of them when more caused it, so that a command always fits in a queue message.
+    /// </summary>
     public required IReadOnlyList<AlertRef> Alerts { get; init; }
+
+    /// <summary>How many distinct alerts caused the command; more than <c>Alerts.Count</c> when the list was capped.</summary>
+    public int AlertCount { get; init; }
+
+    /// <summary>At most this many alerts are listed in a command (see docs/message-schema.md).</summary>
+    public const int MaxAlerts = 32;
 
     /// <summary>When intake accepted the command; the start of alert-to-action latency.</summary>
     public required DateTimeOffset CreatedAt { get; init; }

@@ -17,4 +17,7 @@ public sealed record Decision(
 
     /// <summary>The command's idempotency key, when there is one.</summary>
     public string? CommandKey { get; init; }
+
+    /// <summary>A stable, machine-readable code for the reason (the executor's <c>ReasonCodes</c>, intake's codes), when there is one.</summary>
+    public string? ReasonCode { get; init; }
 }

@@ -1,43 +1,64 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using ScaleFunctions.Alerts;
 
 namespace ScaleFunctions.Decisions;
 
 /// <summary>
-/// The one place decisions are recorded: a structured log event (<c>EventId 1000 "Decision"</c>) with cluster, command,
-/// fingerprints, outcome and reason, plus the <c>scalefunctions.decisions</c> counter and the alert-to-action latency
-/// histogram. Reasons are written by this codebase, never copied from a request's credentials.
+/// The one place decisions are recorded: a structured log event (<c>EventId 1000 "Decision"</c>) with stage, outcome,
+/// reason code, cluster, command, fingerprints, command key and reason, plus the <c>scalefunctions.decisions</c>
+/// counter and the alert-to-action latency histogram. Every decision is logged once, at Information (Refused at
+/// Warning), so that the shipped log levels show why a command did nothing. Values may come from webhooks, so every
+/// one is cut and stripped of control characters here, whatever the caller did: no value forges or floods a line.
 /// </summary>
-public sealed class DecisionLog(ILogger<DecisionLog> logger, ScaleFunctionsMetrics metrics)
+public sealed partial class DecisionLog(ILogger<DecisionLog> logger, ScaleFunctionsMetrics metrics)
 {
     public static readonly EventId DecisionEvent = new(1000, "Decision");
 
+    /// <summary>The <c>cluster</c> metric value of decisions about alerts for no managed cluster (bounded cardinality).</summary>
+    public const string UnmanagedCluster = "unmanaged";
+
+    /// <summary>At most this many fingerprints are written per decision; the rest are counted.</summary>
+    public const int MaxFingerprints = 32;
+
+    public const int MaxReasonLength = 2048;
+
+    // A namespace (63) and a resource name (253): a managed cluster is never cut.
+    private const int MaxClusterLength = 320;
+
     public void Record(Decision decision)
     {
-        var level = decision.Outcome switch
+        var level = decision.Outcome == DecisionOutcome.Refused ? LogLevel.Warning : LogLevel.Information;
+        var fingerprints = string.Join(",", decision.Fingerprints.Take(MaxFingerprints).Select(Excerpt.Of));
+        if (decision.Fingerprints.Count > MaxFingerprints)
         {
-            DecisionOutcome.Ignored => LogLevel.Debug,
-            DecisionOutcome.Refused => LogLevel.Warning,
-            _ => LogLevel.Information,
-        };
+            fingerprints += $" (+{decision.Fingerprints.Count - MaxFingerprints} more)";
+        }
 
-        logger.Log(
+        LogDecision(
+            logger,
             level,
-            DecisionEvent,
-            "Decision {Stage} {Outcome}: cluster {Cluster}, command {Command}, fingerprints {Fingerprints}, key {CommandKey}: {Reason}",
-            decision.Stage,
+            Excerpt.Of(decision.Stage),
             decision.Outcome,
-            decision.Cluster,
-            decision.Command,
-            string.Join(",", decision.Fingerprints),
-            decision.CommandKey ?? "",
-            decision.Reason);
+            Excerpt.Of(decision.ReasonCode),
+            Excerpt.Text(decision.Cluster, MaxClusterLength),
+            Excerpt.Of(decision.Command),
+            fingerprints,
+            Excerpt.Of(decision.CommandKey),
+            Excerpt.Text(decision.Reason, MaxReasonLength));
+        Count(decision);
+    }
 
+    /// <summary>
+    /// Counts a decision without a log line: for alerts that are not about scaling a managed cluster, which an
+    /// Alertmanager routing every alert here would otherwise turn into log spam.
+    /// </summary>
+    public void Count(Decision decision)
+    {
         var tags = new TagList
         {
             { "stage", decision.Stage },
-            { "cluster", decision.Cluster },
+            { "cluster", string.IsNullOrEmpty(decision.Cluster) ? UnmanagedCluster : decision.Cluster },
             { "command", decision.Command },
             { "outcome", decision.Outcome.ToString() },
         };
@@ -47,4 +68,10 @@ public sealed class DecisionLog(ILogger<DecisionLog> logger, ScaleFunctionsMetri
             metrics.AlertToActionSeconds.Record(latency, tags);
         }
     }
+
+    [LoggerMessage(EventId = 1000, EventName = "Decision",
+        Message = "Decision {Stage} {Outcome} {ReasonCode}: cluster {Cluster}, command {Command}, fingerprints {Fingerprints}, key {CommandKey}: {Reason}")]
+    private static partial void LogDecision(
+        ILogger logger, LogLevel level, string stage, DecisionOutcome outcome, string reasonCode, string cluster, string command,
+        string fingerprints, string commandKey, string reason);
 }

@@ -28,7 +28,8 @@ public sealed partial class ScaleCommandHandler(
         catch (InvalidCommandException ex)
         {
             decisions.Record(new Decision(ScaleExecutor.Stage, "unknown", "unknown", [], DecisionOutcome.Refused,
-                $"{ReasonCodes.InvalidCommand}: message {context.MessageId}: {ex.Message}"));
+                $"{ReasonCodes.InvalidCommand}: message {context.MessageId}: {ex.Message}")
+            { ReasonCode = ReasonCodes.InvalidCommand });
             return;
         }
 
@@ -47,6 +48,7 @@ public sealed partial class ScaleCommandHandler(
                     $"{ReasonCodes.RetriesExhausted}: delivery {context.DequeueCount} of {max} failed ({reason}); the message moves to the poison queue")
                 {
                     CommandKey = command.IdempotencyKey,
+                    ReasonCode = ReasonCodes.RetriesExhausted,
                 });
             }
             else

@@ -213,6 +213,7 @@ public sealed partial class ScaleExecutor(
         decision.Text)
     {
         CommandKey = command.IdempotencyKey,
+        ReasonCode = decision.ReasonCode,
         LatencySeconds = decision.Outcome == DecisionOutcome.Acted ? (time.GetUtcNow() - command.CreatedAt).TotalSeconds : null,
     });
 

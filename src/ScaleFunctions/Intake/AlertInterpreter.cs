@@ -31,22 +31,22 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
         var alertRef = new AlertRef(fingerprint, alert.AlertName, alert.StartsAt ?? default);
         var settings = options.Value;
 
-        if (!alert.Annotations.TryGetValue("command", out var command) || string.IsNullOrWhiteSpace(command))
-        {
-            return new IgnoredAlert(alertRef, "", "no command annotation.");
-        }
-
         alert.Labels.TryGetValue(settings.NamespaceLabel, out var @namespace);
         alert.Labels.TryGetValue(settings.ClusterLabel, out var name);
-        if (string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name))
+        var managed = string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name) ? null : clusters.Find(@namespace, name);
+        if (!alert.Annotations.TryGetValue("command", out var command) || string.IsNullOrWhiteSpace(command))
         {
-            return new IgnoredAlert(alertRef, "", $"no {settings.NamespaceLabel} and {settings.ClusterLabel} labels: not about a Kafka cluster.");
+            return new IgnoredAlert(alertRef, managed is null ? "" : managed.Id, IntakeReasonCodes.NoCommand, "no command annotation.");
         }
 
-        var managed = clusters.Find(@namespace, name);
+        if (string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name))
+        {
+            return new IgnoredAlert(alertRef, "", IntakeReasonCodes.NoClusterLabels, $"no {settings.NamespaceLabel} and {settings.ClusterLabel} labels: not about a Kafka cluster.");
+        }
+
         if (managed is null)
         {
-            return new IgnoredAlert(alertRef, "", $"cluster {Excerpt.Of(@namespace)}/{Excerpt.Of(name)} is not managed by this app.");
+            return new IgnoredAlert(alertRef, "", IntakeReasonCodes.NotManaged, $"cluster {Excerpt.Of(@namespace)}/{Excerpt.Of(name)} is not managed by this app.");
         }
 
         var cluster = new ClusterRef(managed.Namespace, managed.Name, managed.Kind);
@@ -97,9 +97,9 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
 
     private static IEnumerable<string> Problems(Alert alert, string fingerprint)
     {
-        if (fingerprint.Length > 64 || !IsFingerprint(fingerprint))
+        if (fingerprint.Length != 16 || !IsFingerprint(fingerprint))
         {
-            yield return $"fingerprint '{Excerpt.Of(fingerprint)}' is not 1 to 64 letters and digits.";
+            yield return $"fingerprint '{Excerpt.Of(fingerprint)}' is not 16 hex digits, as Alertmanager writes it.";
         }
 
         if (alert.StartsAt is null || alert.StartsAt == default(DateTimeOffset))
@@ -115,6 +115,6 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
 
     private static bool IsFingerprint(string value) => FingerprintPattern().Match(value) is { Success: true } m && m.Length == value.Length;
 
-    [GeneratedRegex("^[0-9A-Za-z]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9a-fA-F]{16}$", RegexOptions.CultureInvariant)]
     private static partial Regex FingerprintPattern();
 }

@@ -1,18 +1,24 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Alerts;
 using ScaleFunctions.Authentication;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Decisions;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Intake;
 
 /// <summary>
 /// POST /api/alerts, in order: 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>,
-/// 400 for a body that is not a webhook; then every alert is interpreted, the resolved ones recorded, the commands
-/// coalesced and enqueued: 202 with a summary, or 503 when storage cannot be reached (Alertmanager retries; the
-/// commands' idempotency keys make a repeat harmless). Invalid alerts are listed as rejected in the 202, beside the
-/// valid ones: a 4xx would make Alertmanager drop the valid alerts too, and retrying never fixes an annotation.
+/// 408 for a body that does not arrive, 400 for a body that is not a webhook, 413 above
+/// <c>Intake:MaxAlertsPerWebhook</c> alerts or <c>Intake:MaxCommandsPerWebhook</c> commands — all before anything is
+/// written. Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
+/// a summary; 503 when storage cannot be reached or answers too late (Alertmanager sends the whole notification again;
+/// the resolutions are upserts and the commands carry the same idempotency keys, so the executor ignores what it
+/// already applied); a command storage refuses for good (a 4xx from storage) is listed as failed in the 202, since
+/// retrying cannot help. Invalid alerts are listed as rejected in the 202, beside the valid ones: a 4xx would make
+/// Alertmanager drop the valid alerts too, and retrying never fixes an annotation. See docs/intake.md.
 /// </summary>
 public sealed partial class AlertWebhookHandler(
     WebhookAuthenticator authenticator,
@@ -25,9 +31,11 @@ public sealed partial class AlertWebhookHandler(
     ILogger<AlertWebhookHandler> logger) : IAlertWebhookHandler
 {
     private const string Stage = "intake";
+    private const int ParallelEnqueues = 8;
 
     public async Task<WebhookResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
+        var settings = options.Value;
         if (!authenticator.IsAuthorized(request))
         {
             return Refuse(WebhookResponses.Unauthorized(authenticator.Challenges), "missing or invalid credentials");
@@ -38,8 +46,18 @@ public sealed partial class AlertWebhookHandler(
             return Refuse(WebhookResponses.Error(415, "Content-Type must be application/json."), "not JSON");
         }
 
-        var maxBytes = options.Value.MaxBodyBytes;
-        var body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken);
+        var maxBytes = settings.MaxBodyBytes;
+        byte[]? body;
+        try
+        {
+            body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken);
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The server gave up waiting for the body (Kestrel's minimum data rate: 408) or the sender cut it off.
+            return Refuse(WebhookResponses.Error(408, "The body did not arrive completely (too slow or cut off); nothing was recorded or enqueued."), "body incomplete");
+        }
+
         if (body is null)
         {
             return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
@@ -51,58 +69,151 @@ public sealed partial class AlertWebhookHandler(
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
         }
 
-        var interpretations = webhook.Alerts!.Select(alert => Interpret(alert!, webhook.Status)).ToList();
+        if (webhook.Alerts!.Count > settings.MaxAlertsPerWebhook)
+        {
+            return Refuse(WebhookResponses.Error(413,
+                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}."),
+                "too many alerts");
+        }
+
+        var interpretations = webhook.Alerts.Select(alert => Interpret(alert!, webhook.Status)).ToList();
         var commands = coalescer.Coalesce(interpretations.OfType<CommandRequest>());
+        if (commands.Count > settings.MaxCommandsPerWebhook)
+        {
+            return Refuse(WebhookResponses.Error(413,
+                $"The webhook asks for {commands.Count} commands, more than {settings.MaxCommandsPerWebhook} (Intake:MaxCommandsPerWebhook); nothing was recorded or enqueued. Group the alerts so that one notification asks for fewer."),
+                "too many commands");
+        }
+
         var resolved = interpretations.OfType<ResolvedAlert>().ToList();
         foreach (var ignored in interpretations.OfType<IgnoredAlert>())
         {
-            decisions.Record(new Decision(Stage, ignored.Cluster, "", [ignored.Alert.Fingerprint], DecisionOutcome.Ignored, ignored.Reason));
+            // Not about scaling a managed cluster: counted, never logged (an Alertmanager may send every alert here).
+            decisions.Count(new Decision(Stage, ignored.Cluster, "", [], DecisionOutcome.Ignored, ignored.Reason) { ReasonCode = ignored.Code });
         }
 
         foreach (var rejected in interpretations.OfType<RejectedAlert>())
         {
-            decisions.Record(new Decision(Stage, rejected.Cluster, rejected.Command, [rejected.Alert.Fingerprint], DecisionOutcome.Refused, rejected.Reason));
+            decisions.Record(new Decision(Stage, rejected.Cluster, rejected.Command, [rejected.Alert.Fingerprint], DecisionOutcome.Refused, rejected.Reason)
+            {
+                ReasonCode = rejected.Code,
+            });
         }
 
+        // Known before anything is written: a command can never be too large for the queue (its alert list is
+        // capped); should one be, it is refused like any command storage refuses for good.
+        var failed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (command, _) in commands.Where(c => ScaleCommandCodec.EncodedLength(c.Command) > ScaleCommandCodec.MaxMessageBytes))
+        {
+            failed[command.IdempotencyKey] = $"the command is larger than a queue message ({ScaleCommandCodec.MaxMessageBytes} bytes encoded)";
+        }
+
+        var unrecorded = new ConcurrentDictionary<ClusterRef, string>();
         try
         {
             using var storage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            storage.CancelAfter(options.Value.StorageTimeout);
-            foreach (var group in resolved.GroupBy(r => r.Cluster))
-            {
-                await resolutions.RecordAsync(group.Key, [.. group.Select(r => r.Alert)], storage.Token);
-            }
-
-            foreach (var command in commands)
-            {
-                await queue.EnqueueAsync(command.Command, null, storage.Token);
-            }
+            storage.CancelAfter(settings.StorageTimeout);
+            await StoreAsync(resolved, commands, failed, unrecorded, storage.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogStorageUnavailable(logger, ex, commands.Count, resolved.Count);
-            return WebhookResponses.Error(503, "The command queue cannot be reached; nothing is lost, Alertmanager will send again.");
+            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again, and what was already enqueued is recognised by its idempotency key.");
         }
 
-        foreach (var r in resolved)
+        RecordStored(resolved, commands, failed, unrecorded);
+        return WebhookResponses.Accepted(Summary(interpretations, commands, failed, unrecorded));
+    }
+
+    /// <summary>
+    /// Resolutions first (table batches), then the commands, a few at a time. A permanent refusal is noted in
+    /// <paramref name="failed"/> or <paramref name="unrecorded"/>; anything else is thrown (503).
+    /// </summary>
+    private async Task StoreAsync(
+        IReadOnlyList<ResolvedAlert> resolved,
+        IReadOnlyList<CoalescedCommand> commands,
+        ConcurrentDictionary<string, string> failed,
+        ConcurrentDictionary<ClusterRef, string> unrecorded,
+        CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(resolved.GroupBy(r => r.Cluster).Select(async group =>
         {
-            decisions.Record(new Decision(Stage, r.Cluster.ToString(), r.Command, [r.Alert.Fingerprint], DecisionOutcome.Ignored, ResolvedReason));
+            try
+            {
+                await resolutions.RecordAsync(group.Key, [.. group.Select(r => r.Alert)], cancellationToken);
+            }
+            catch (Exception ex) when (StorageErrors.IsPermanent(ex))
+            {
+                LogStorageRefused(logger, ex, "recording resolved alerts of", group.Key.ToString());
+                unrecorded[group.Key] = StorageErrors.Describe(ex);
+            }
+        }));
+
+        await Parallel.ForEachAsync(
+            commands.Select(c => c.Command).Where(c => !failed.ContainsKey(c.IdempotencyKey)),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelEnqueues, CancellationToken = cancellationToken },
+            async (command, ct) =>
+            {
+                try
+                {
+                    await queue.EnqueueAsync(command, null, ct);
+                }
+                catch (Exception ex) when (StorageErrors.IsPermanent(ex))
+                {
+                    LogStorageRefused(logger, ex, "enqueueing a command for", command.Cluster.ToString());
+                    failed[command.IdempotencyKey] = StorageErrors.Describe(ex);
+                }
+            });
+    }
+
+    /// <summary>One decision per cluster and command for the resolved alerts, one per command.</summary>
+    private void RecordStored(
+        IReadOnlyList<ResolvedAlert> resolved,
+        IReadOnlyList<CoalescedCommand> commands,
+        IReadOnlyDictionary<string, string> failed,
+        IReadOnlyDictionary<ClusterRef, string> unrecorded)
+    {
+        foreach (var group in resolved.GroupBy(r => (r.Cluster, r.Command)))
+        {
+            var refused = unrecorded.TryGetValue(group.Key.Cluster, out var error);
+            decisions.Record(new Decision(
+                Stage, group.Key.Cluster.ToString(), group.Key.Command, [.. group.Select(r => r.Alert.Fingerprint)],
+                refused ? DecisionOutcome.Refused : DecisionOutcome.Ignored,
+                refused
+                    ? $"{group.Count()} resolved alert(s) not recorded: {error}."
+                    : $"{group.Count()} resolved alert(s) recorded, so that a deferred command they caused is cancelled.")
+            {
+                ReasonCode = refused ? IntakeReasonCodes.StorageRefused : IntakeReasonCodes.Resolved,
+            });
         }
 
         foreach (var (command, disagreed) in commands)
         {
-            var reason = $"enqueued for {command.Target}, caused by {command.Alerts.Count} alert(s)" +
-                (disagreed ? "; the alerts disagree on parameters, those of the first alert were used." : ".");
-            decisions.Record(new Decision(
-                Stage, command.Cluster.ToString(), AlertInterpreter.NameOf(command.Command), [.. command.Alerts.Select(a => a.Fingerprint)],
-                DecisionOutcome.Acted, reason)
-            { CommandKey = command.IdempotencyKey });
-        }
+            var name = AlertInterpreter.NameOf(command.Command);
+            var fingerprints = command.Alerts.Select(a => a.Fingerprint).ToList();
+            if (failed.TryGetValue(command.IdempotencyKey, out var error))
+            {
+                decisions.Record(new Decision(Stage, command.Cluster.ToString(), name, fingerprints, DecisionOutcome.Refused,
+                    $"not enqueued for {command.Target}: {error}; retrying cannot help.")
+                { CommandKey = command.IdempotencyKey, ReasonCode = IntakeReasonCodes.StorageRefused });
+                continue;
+            }
 
-        return WebhookResponses.Accepted(Summary(interpretations, commands));
+            var listed = command.AlertCount > command.Alerts.Count ? $" ({command.Alerts.Count} listed)" : "";
+            var reason = $"enqueued for {command.Target}, caused by {command.AlertCount} alert(s){listed}" +
+                (disagreed ? "; the alerts disagree on parameters, those of the first alert were used." : ".");
+            decisions.Record(new Decision(Stage, command.Cluster.ToString(), name, fingerprints, DecisionOutcome.Acted, reason)
+            {
+                CommandKey = command.IdempotencyKey,
+                ReasonCode = IntakeReasonCodes.Enqueued,
+            });
+        }
     }
 
     private const string ResolvedReason = "resolved: recorded, so that a deferred command it caused is cancelled.";
+
+    private static string ResolvedOutcome(ResolvedAlert alert, IReadOnlyDictionary<ClusterRef, string> unrecorded) =>
+        unrecorded.TryGetValue(alert.Cluster, out var error) ? $"resolved, but not recorded: {error}." : ResolvedReason;
 
     // A fault in interpreting one alert must not cost the others: that alert is rejected, the rest go on.
     private AlertInterpretation Interpret(Alert alert, string? webhookStatus)
@@ -115,17 +226,30 @@ public sealed partial class AlertWebhookHandler(
         {
             LogInterpretationFailed(logger, ex);
             var fingerprint = string.IsNullOrEmpty(alert.Fingerprint) ? AlertFingerprint.Of(alert.Labels) : alert.Fingerprint;
-            return new RejectedAlert(new AlertRef(fingerprint, alert.AlertName, alert.StartsAt ?? default), "", "", "internal error while reading this alert; see the app's log.");
+            return new RejectedAlert(new AlertRef(fingerprint, alert.AlertName, alert.StartsAt ?? default), "", "", "internal error while reading this alert; see the app's log.")
+            {
+                Code = IntakeReasonCodes.InternalError,
+            };
         }
     }
 
-    private static WebhookSummary Summary(IReadOnlyList<AlertInterpretation> interpretations, IReadOnlyList<CoalescedCommand> commands) => new(
-        [.. commands.Select(c => new EnqueuedCommand(
-            c.Command.IdempotencyKey, c.Command.Cluster.ToString(), AlertInterpreter.NameOf(c.Command.Command), c.Command.Target.ToString(),
-            [.. c.Command.Alerts.Select(a => a.Fingerprint)]))],
+    private static WebhookSummary Summary(
+        IReadOnlyList<AlertInterpretation> interpretations,
+        IReadOnlyList<CoalescedCommand> commands,
+        IReadOnlyDictionary<string, string> failed,
+        IReadOnlyDictionary<ClusterRef, string> unrecorded) => new(
+        [.. commands.Select(c => c.Command).Where(c => !failed.ContainsKey(c.IdempotencyKey)).Select(c => new EnqueuedCommand(
+            c.IdempotencyKey, c.Cluster.ToString(), AlertInterpreter.NameOf(c.Command), c.Target.ToString(), [.. c.Alerts.Select(a => a.Fingerprint)])
+        {
+            AlertCount = c.AlertCount,
+        })],
         [.. interpretations.OfType<IgnoredAlert>().Select(i => Outcome(i, i.Reason)),
-            .. interpretations.OfType<ResolvedAlert>().Select(r => Outcome(r, ResolvedReason))],
-        [.. interpretations.OfType<RejectedAlert>().Select(r => Outcome(r, r.Reason))]);
+            .. interpretations.OfType<ResolvedAlert>().Select(r => Outcome(r, ResolvedOutcome(r, unrecorded)))],
+        [.. interpretations.OfType<RejectedAlert>().Select(r => Outcome(r, r.Reason))])
+        {
+            Failed = [.. commands.Select(c => c.Command).Where(c => failed.ContainsKey(c.IdempotencyKey)).Select(c => new FailedCommand(
+            c.IdempotencyKey, c.Cluster.ToString(), AlertInterpreter.NameOf(c.Command), c.Target.ToString(), failed[c.IdempotencyKey]))],
+        };
 
     private static AlertOutcome Outcome(AlertInterpretation interpretation, string reason) =>
         new(Excerpt.Of(interpretation.Alert.Fingerprint), Excerpt.Of(interpretation.Alert.AlertName), reason);
@@ -153,6 +277,9 @@ public sealed partial class AlertWebhookHandler(
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Interpreting an alert failed; it is rejected, the others are processed")]
     private static partial void LogInterpretationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Storage refused {Doing} {Cluster} for good; retrying cannot help, so it is reported in the 202")]
+    private static partial void LogStorageRefused(ILogger logger, Exception exception, string doing, string cluster);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error,
         Message = "Storage cannot be reached; answered 503 so that Alertmanager sends again ({CommandCount} command(s), {ResolvedCount} resolved alert(s) pending)")]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 
 namespace ScaleFunctions.Intake;
@@ -7,6 +8,9 @@ namespace ScaleFunctions.Intake;
 /// Folds the command requests of one webhook into at most one <see cref="ScaleCommand"/> per (cluster, command, target):
 /// six upScale alerts for one cluster are one upScale, not six brokers. The alerts are listed once each, sorted by key;
 /// when they disagree on parameters, those of the first alert in that order are used, and the command says so.
+/// A command lists at most <see cref="ScaleCommand.MaxAlerts"/> of its alerts (the first by key, names cut to an
+/// <see cref="Excerpt"/>) and counts all of them, so that it always fits in a queue message; its idempotency key
+/// covers every alert.
 /// </summary>
 public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> options)
 {
@@ -26,7 +30,8 @@ public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> 
                     Cluster = group.Key.Cluster,
                     Target = group.Key.Target,
                     Parameters = ordered[0].Parameters,
-                    Alerts = alerts,
+                    Alerts = [.. alerts.Take(ScaleCommand.MaxAlerts).Select(a => a with { AlertName = Excerpt.Of(a.AlertName) })],
+                    AlertCount = alerts.Count,
                     CreatedAt = createdAt,
                     ExpiresAt = createdAt + options.Value.CommandTtl,
                 };

@@ -29,6 +29,17 @@ public sealed class IntakeOptions
     [Range(1024, 16 * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// A webhook with more alerts is refused with 413 before anything is recorded or enqueued (Alertmanager's
+    /// <c>max_alerts</c> keeps a notification below it). Bounds the storage work and the log lines of one request.
+    /// </summary>
+    [Range(1, 50_000)]
+    public int MaxAlertsPerWebhook { get; set; } = 2_000;
+
+    /// <summary>A webhook that would enqueue more commands (distinct cluster, command, target) is refused with 413.</summary>
+    [Range(1, 1_000)]
+    public int MaxCommandsPerWebhook { get; set; } = 100;
+
     /// <summary>How long a command stays valid: <c>ExpiresAt = CreatedAt + CommandTtl</c>.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan CommandTtl { get; set; } = TimeSpan.FromMinutes(15);

@@ -115,37 +115,60 @@ public static partial class ParameterRules
             return null;
         }
 
-        error = $"brokerAnnotations must be a JSON object of at most {MaxBrokerAnnotations} annotation keys to string values, at most {MaxBrokerAnnotationsLength} characters.";
+        error = BrokerAnnotationsProblem(value, out var result);
+        return error is null ? result : null;
+    }
+
+    // Each rejection says what is wrong, quoting the offending key (cut), so that the rule's author can fix it.
+    private static string? BrokerAnnotationsProblem(string value, out Dictionary<string, string> result)
+    {
+        result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (value.Length > MaxBrokerAnnotationsLength)
         {
-            return null;
+            return $"brokerAnnotations is {value.Length} characters, more than {MaxBrokerAnnotationsLength}.";
         }
 
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            using var document = JsonDocument.Parse(value, new JsonDocumentOptions { MaxDepth = 2 });
+            using var document = JsonDocument.Parse(value, new JsonDocumentOptions { MaxDepth = 2, AllowDuplicateProperties = false });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return null;
+                return $"brokerAnnotations must be a JSON object of annotation keys to strings, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}.";
             }
 
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (property.Value.ValueKind != JsonValueKind.String || !IsAnnotationKey(property.Name) ||
-                    !result.TryAdd(property.Name, property.Value.GetString()!) || result.Count > MaxBrokerAnnotations)
+                if (!IsAnnotationKey(property.Name))
                 {
-                    return null;
+                    return $"brokerAnnotations key '{Excerpt.Of(property.Name)}' is not a Kubernetes annotation key ([prefix/]name).";
+                }
+
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    return $"brokerAnnotations value of '{Excerpt.Of(property.Name)}' must be a string.";
+                }
+
+                if (!result.TryAdd(property.Name, property.Value.GetString()!))
+                {
+                    return $"brokerAnnotations key '{Excerpt.Of(property.Name)}' appears twice.";
+                }
+
+                if (result.Count > MaxBrokerAnnotations)
+                {
+                    return $"brokerAnnotations has more than {MaxBrokerAnnotations} annotations.";
                 }
             }
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return null;
+            return ex.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)
+                ? "brokerAnnotations has a key that appears twice."
+                : ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                ? "brokerAnnotations values must be strings, not nested objects or arrays."
+                : $"brokerAnnotations is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).";
         }
 
-        error = null;
-        return result;
+        return null;
     }
 
     private static bool IsAnnotationKey(string key)

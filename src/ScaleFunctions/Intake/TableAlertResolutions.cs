@@ -9,10 +9,19 @@ namespace ScaleFunctions.Intake;
 /// <summary>
 /// <see cref="IAlertResolutions"/> in an Azure Table (<c>Intake:ResolutionsTable</c>) of <see cref="StorageAccount"/>.
 /// One entity per resolved firing episode: PartitionKey <c>&lt;namespace&gt;:&lt;name&gt;</c> of the cluster, RowKey
-/// <see cref="AlertRef.Key"/> (<c>fingerprint@startsAt</c>). Recording is an upsert, so repeats are harmless.
+/// <see cref="AlertRef.Key"/> (<c>fingerprint@startsAt</c>). Recording is an upsert, so repeats are harmless; it is
+/// written in batch transactions of at most <see cref="MaxBatch"/> entities (all of one cluster, so one partition),
+/// a few batches at a time.
 /// </summary>
 public sealed class TableAlertResolutions(StorageAccount account, IOptions<IntakeOptions> options, TimeProvider time) : IAlertResolutions
 {
+    /// <summary>Azure Table's limit of operations in one batch transaction.</summary>
+    public const int MaxBatch = 100;
+
+    // Azure Table allows at most 15 comparisons in one filter: the partition and 14 row keys.
+    private const int KeysPerQuery = 14;
+    private const int ParallelBatches = 4;
+
     private readonly TableClient table = account.GetTable(options.Value.ResolutionsTable);
     private volatile bool created;
 
@@ -20,20 +29,28 @@ public sealed class TableAlertResolutions(StorageAccount account, IOptions<Intak
     {
         await EnsureCreatedAsync(cancellationToken);
         var now = time.GetUtcNow();
-        foreach (var alert in resolved.DistinctBy(a => a.Key))
-        {
-            var entity = new TableEntity(PartitionKey(cluster), alert.Key)
+
+        // An entity is at most a few KiB (validated fingerprint, alert name of at most 256 characters), so a batch of
+        // 100 stays far below the 4 MiB a batch transaction may carry.
+        var batches = resolved.DistinctBy(a => a.Key).Chunk(MaxBatch).Select(chunk => chunk.Select(alert => new TableTransactionAction(
+            TableTransactionActionType.UpsertReplace,
+            new TableEntity(PartitionKey(cluster), alert.Key)
             {
                 ["AlertName"] = alert.AlertName,
                 ["Fingerprint"] = alert.Fingerprint,
                 ["StartsAt"] = alert.StartsAt,
                 ["RecordedAt"] = now,
-            };
-            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-        }
+            })).ToList());
+        await Parallel.ForEachAsync(
+            batches,
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
+            async (batch, ct) => await SubmitAsync(batch, ct));
     }
 
-    /// <summary>True when every alert (at least one) has been recorded as resolved for this cluster.</summary>
+    /// <summary>
+    /// True when every alert (at least one) has been recorded as resolved for this cluster: one query per 14 alerts,
+    /// asking only for the row keys.
+    /// </summary>
     public async Task<bool> AreAllResolvedAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> alerts, CancellationToken cancellationToken)
     {
         if (alerts.Count == 0)
@@ -42,11 +59,17 @@ public sealed class TableAlertResolutions(StorageAccount account, IOptions<Intak
         }
 
         await EnsureCreatedAsync(cancellationToken);
-        foreach (var alert in alerts)
+        var partition = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(cluster)}");
+        foreach (var keys in alerts.Select(a => a.Key).Distinct(StringComparer.Ordinal).Chunk(KeysPerQuery))
         {
-            NullableResponse<TableEntity> found = await table.GetEntityIfExistsAsync<TableEntity>(
-                PartitionKey(cluster), alert.Key, ["PartitionKey"], cancellationToken);
-            if (!found.HasValue)
+            var filter = $"{partition} and ({string.Join(" or ", keys.Select(key => TableClient.CreateQueryFilter($"RowKey eq {key}")))})";
+            var found = 0;
+            await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: KeysPerQuery, select: ["RowKey"], cancellationToken: cancellationToken))
+            {
+                found++;
+            }
+
+            if (found < keys.Length)
             {
                 return false;
             }
@@ -56,6 +79,19 @@ public sealed class TableAlertResolutions(StorageAccount account, IOptions<Intak
     }
 
     public static string PartitionKey(ClusterRef cluster) => $"{cluster.Namespace}:{cluster.Name}";
+
+    private async Task SubmitAsync(IReadOnlyList<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(batch, cancellationToken);
+        }
+        catch (Exception ex) when (StorageErrors.IsMissingContainer(ex))
+        {
+            created = false;
+            throw;
+        }
+    }
 
     private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

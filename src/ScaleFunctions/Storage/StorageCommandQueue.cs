@@ -7,7 +7,7 @@ namespace ScaleFunctions.Storage;
 /// <summary>
 /// <see cref="ICommandQueue"/> on an Azure Storage queue of <see cref="StorageAccount"/>: one message per command,
 /// <see cref="ScaleCommandCodec"/> JSON, base64-encoded (what the Functions queue trigger reads). The queue is created
-/// on first use; a failed creation is tried again on the next call.
+/// on first use; a failed creation is tried again on the next call, and so is the creation of a queue deleted since.
 /// </summary>
 public sealed class StorageCommandQueue(StorageAccount account, IOptions<CommandQueueOptions> options) : ICommandQueue
 {
@@ -22,7 +22,15 @@ public sealed class StorageCommandQueue(StorageAccount account, IOptions<Command
             created = true;
         }
 
-        await queue.SendMessageAsync(ScaleCommandCodec.Serialize(command), WholeSecondsUp(visibilityDelay), cancellationToken: cancellationToken);
+        try
+        {
+            await queue.SendMessageAsync(ScaleCommandCodec.Serialize(command), WholeSecondsUp(visibilityDelay), cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (StorageErrors.IsMissingContainer(ex))
+        {
+            created = false;
+            throw;
+        }
     }
 
     /// <summary>

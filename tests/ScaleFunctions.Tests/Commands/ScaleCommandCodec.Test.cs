@@ -31,4 +31,31 @@ public sealed class ScaleCommandCodecTest
     [InlineData("not json")]
     public void Rejects_documents_that_are_not_v1_commands(string json) =>
         Assert.Throws<InvalidCommandException>(() => ScaleCommandCodec.Deserialize(json));
+
+    [Fact]
+    public void Reads_a_message_without_alertCount_as_counting_its_listed_alerts()
+    {
+        var json = ScaleCommandCodec.Serialize(Sample()).Replace("\"alertCount\":0,", "", StringComparison.Ordinal);
+
+        Assert.DoesNotContain("alertCount", json, StringComparison.Ordinal);
+        Assert.Equal(1, ScaleCommandCodec.Deserialize(json).AlertCount);
+    }
+
+    [Fact]
+    public void Refuses_an_alertCount_below_the_listed_alerts()
+    {
+        var json = ScaleCommandCodec.Serialize(Sample() with { AlertCount = 1, Alerts = [.. Sample().Alerts, new AlertRef("def", "X", DateTimeOffset.UnixEpoch)] });
+
+        Assert.Throws<InvalidCommandException>(() => ScaleCommandCodec.Deserialize(json));
+    }
+
+    [Fact]
+    public void Measures_the_message_as_the_queue_stores_it_base64_of_UTF8()
+    {
+        var command = Sample() with { Parameters = new ScaleParameters { BrokerAnnotations = new Dictionary<string, string> { ["a"] = "é<" } } };
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(ScaleCommandCodec.Serialize(command));
+
+        Assert.Equal(Convert.ToBase64String(utf8).Length, ScaleCommandCodec.EncodedLength(command));
+        Assert.Contains("é<", ScaleCommandCodec.Serialize(command), StringComparison.Ordinal);
+    }
 }

@@ -16,7 +16,8 @@ public sealed class AlertInterpreterTest
         var ignored = Assert.IsType<IgnoredAlert>(Interpret(Alert(null)));
 
         Assert.Contains("no command", ignored.Reason, StringComparison.Ordinal);
-        Assert.Equal("", ignored.Cluster);
+        Assert.Equal("kafka/kafka", ignored.Cluster);
+        Assert.Equal(IntakeReasonCodes.NoCommand, ignored.Code);
     }
 
     [Theory]
@@ -96,6 +97,10 @@ public sealed class AlertInterpreterTest
     [InlineData("../../etc")]
     [InlineData("abc def")]
     [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
+    [InlineData("abc")]
+    [InlineData("0123456789abcdeg")]
+    [InlineData("0123456789abcdef0")]
+    [InlineData("0123456789abcde\n")]
     public void Rejects_invalid_fingerprints(string fingerprint)
     {
         var alert = Alert("upScale");

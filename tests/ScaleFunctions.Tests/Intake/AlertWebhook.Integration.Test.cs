@@ -129,6 +129,37 @@ public sealed class AlertWebhookIntegrationTest(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Answers_a_body_that_stops_arriving_with_408_and_no_exception_log()
+    {
+        var logs = new LogRecorder();
+        var queueName = AzuriteFixture.NewQueueName();
+        await using var host = await LocalHostServer.StartAsync(LocalHostServer.Settings(azurite.ConnectionString, queueName), builder =>
+        {
+            builder.Logging.AddProvider(logs);
+
+            // Kestrel's own minimum body data rate decides when a slow body is given up; the shortest grace it allows.
+            builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.Limits.MinRequestBodyDataRate =
+                new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(2)));
+        });
+
+        // A raw client: headers and the first chunk of the body, then silence (HttpClient would wait for its own body).
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /api/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-functions-key: {TestCredentials.FunctionKey}\r\n" +
+            "Transfer-Encoding: chunked\r\n\r\nc\r\n{\"alerts\": [\r\n"));
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var response = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync(bound.Token);
+
+        Assert.StartsWith("HTTP/1.1 408 ", response, StringComparison.Ordinal);
+        Assert.Contains("did not arrive completely", response, StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1100 && e["StatusCode"] == "408");
+        Assert.DoesNotContain(logs.Entries, e => e.Exception is not null || e.Level >= LogLevel.Error);
+        Assert.Empty(await CommandsOnQueueAsync(queueName));
+    }
+
+    [Fact]
     public async Task Records_resolved_alerts_in_the_table_the_executor_asks()
     {
         var settings = LocalHostServer.Settings(azurite.ConnectionString, AzuriteFixture.NewQueueName());

@@ -122,4 +122,35 @@ public sealed class CommandCoalescerTest
         Assert.True(coalesced.ParametersDisagreed);
         Assert.False(agreeing.ParametersDisagreed);
     }
+
+    private static JsonObject[] UpScales(int count, int nameLength = 12) =>
+        [.. Enumerable.Range(1, count).Select(i => Webhooks.Alert($"O{i:D5}".PadRight(nameLength, 'x'), "upScale"))];
+
+    [Fact]
+    public void Lists_at_most_MaxAlerts_alerts_counts_all_and_keys_them_all()
+    {
+        using var harness = new IntakeHarness();
+        var alerts = UpScales(342);
+
+        var command = Assert.Single(Coalesce(harness, alerts)).Command;
+        var oneFewer = Assert.Single(Coalesce(harness, alerts[..^1])).Command;
+
+        Assert.Equal(ScaleCommand.MaxAlerts, command.Alerts.Count);
+        Assert.Equal(342, command.AlertCount);
+        Assert.Equal(command.Alerts.OrderBy(a => a.Key, StringComparer.Ordinal), command.Alerts);
+        Assert.NotEqual(oneFewer.IdempotencyKey, command.IdempotencyKey);
+        Assert.Equal(341, oneFewer.AlertCount);
+        Assert.InRange(ScaleCommandCodec.EncodedLength(command), 1, ScaleCommandCodec.MaxMessageBytes);
+    }
+
+    [Fact]
+    public void Cuts_long_alert_names_in_the_command()
+    {
+        using var harness = new IntakeHarness();
+
+        var command = Assert.Single(Coalesce(harness, UpScales(100, nameLength: 256))).Command;
+
+        Assert.All(command.Alerts, a => Assert.True(a.AlertName.Length <= Excerpt.MaxLength + 1, a.AlertName));
+        Assert.InRange(ScaleCommandCodec.EncodedLength(command), 1, ScaleCommandCodec.MaxMessageBytes);
+    }
 }

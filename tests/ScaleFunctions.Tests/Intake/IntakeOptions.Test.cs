@@ -29,6 +29,8 @@ public sealed class IntakeOptionsTest
         Assert.Equal(TimeSpan.FromMinutes(15), options.CommandTtl);
         Assert.Equal("resolvedalerts", options.ResolutionsTable);
         Assert.Equal(TimeSpan.FromSeconds(10), options.StorageTimeout);
+        Assert.Equal(2_000, options.MaxAlertsPerWebhook);
+        Assert.Equal(100, options.MaxCommandsPerWebhook);
         Assert.Equal("scale-commands", harness.Services.GetRequiredService<IOptions<CommandQueueOptions>>().Value.Name);
     }
 
@@ -38,6 +40,10 @@ public sealed class IntakeOptionsTest
     [InlineData("Intake:ClusterLabel", "kafka-cr", "ClusterLabel must be a Prometheus label name")]
     [InlineData("Intake:NamespaceLabel", "kafka_cr", "must differ")]
     [InlineData("Intake:MaxBodyBytes", "10", "MaxBodyBytes")]
+    [InlineData("Intake:MaxAlertsPerWebhook", "0", "MaxAlertsPerWebhook")]
+    [InlineData("Intake:MaxAlertsPerWebhook", "50001", "MaxAlertsPerWebhook")]
+    [InlineData("Intake:MaxCommandsPerWebhook", "0", "MaxCommandsPerWebhook")]
+    [InlineData("Intake:MaxCommandsPerWebhook", "1001", "MaxCommandsPerWebhook")]
     [InlineData("Intake:CommandTtl", "00:00:10", "CommandTtl")]
     [InlineData("Intake:ResolutionsTable", "resolved-alerts", "ResolutionsTable")]
     public void Refuses_invalid_intake_settings(string key, string value, string message)

@@ -207,39 +207,41 @@ public sealed class ScaleParameterReaderTest
     }
 
     [Theory]
-    [InlineData("{ \"sidecar.istio.io/logLevel\": \"trace\", \"sidecar.istio.io/proxyCPULimit\": \"50m\" }", true)]
-    [InlineData("{}", true)]
-    [InlineData("not json", false)]
-    [InlineData("[\"a\"]", false)]
-    [InlineData("\"a\"", false)]
-    [InlineData("{\"a\": 1}", false)]
-    [InlineData("{\"a\": {\"b\": \"c\"}}", false)]
-    [InlineData("{\"a\": \"1\", \"a\": \"2\"}", false)]
-    [InlineData("{\"bad key\": \"1\"}", false)]
-    [InlineData("{\"Example.com/x\": \"1\"}", false)]
-    public void Accepts_broker_annotations_only_as_a_JSON_object_of_strings_when_allowed(string json, bool valid)
+    [InlineData("{ \"sidecar.istio.io/logLevel\": \"trace\", \"sidecar.istio.io/proxyCPULimit\": \"50m\" }", null)]
+    [InlineData("{}", null)]
+    [InlineData("not json", "brokerAnnotations is not valid JSON (line 1, byte 2).")]
+    [InlineData("[\"a\"]", "brokerAnnotations must be a JSON object of annotation keys to strings, not array.")]
+    [InlineData("\"a\"", "brokerAnnotations must be a JSON object of annotation keys to strings, not string.")]
+    [InlineData("{\"a\": 1}", "brokerAnnotations value of 'a' must be a string.")]
+    [InlineData("{\"a\": {\"b\": \"c\"}}", "brokerAnnotations value of 'a' must be a string.")]
+    [InlineData("{\"a\": \"1\", \"a\": \"2\"}", "brokerAnnotations has a key that appears twice.")]
+    [InlineData("{\"bad key\": \"1\"}", "brokerAnnotations key 'bad key' is not a Kubernetes annotation key ([prefix/]name).")]
+    [InlineData("{\"Example.com/x\": \"1\"}", "brokerAnnotations key 'Example.com/x' is not a Kubernetes annotation key ([prefix/]name).")]
+    public void Accepts_broker_annotations_only_as_a_JSON_object_of_strings_when_allowed_and_says_what_is_wrong(string json, string? reason)
     {
         var settings = new Dictionary<string, string?> { ["Intake:AllowBrokerAnnotations"] = "true" };
 
         var interpretation = Interpret(Alert("upScale", new() { ["brokerAnnotations"] = json }), settings);
 
-        if (valid)
+        if (reason is null)
         {
             Assert.NotNull(Request(interpretation).Parameters.BrokerAnnotations);
         }
         else
         {
-            Assert.Contains("brokerAnnotations", Rejected(interpretation).Reason, StringComparison.Ordinal);
+            Assert.Equal(reason, Rejected(interpretation).Reason);
         }
     }
 
     [Fact]
-    public void Refuses_too_many_broker_annotations()
+    public void Refuses_too_many_or_too_long_broker_annotations_saying_which()
     {
-        var json = "{" + string.Join(",", Enumerable.Range(0, 33).Select(i => $"\"k{i}\":\"v\"")) + "}";
+        var many = "{" + string.Join(",", Enumerable.Range(0, 33).Select(i => $"\"k{i}\":\"v\"")) + "}";
+        var longer = $"{{\"a\":\"{new string('v', 4100)}\"}}";
         var settings = new Dictionary<string, string?> { ["Intake:AllowBrokerAnnotations"] = "true" };
 
-        Rejected(Interpret(Alert("upScale", new() { ["brokerAnnotations"] = json }), settings));
+        Assert.Equal("brokerAnnotations has more than 32 annotations.", Rejected(Interpret(Alert("upScale", new() { ["brokerAnnotations"] = many }), settings)).Reason);
+        Assert.Equal("brokerAnnotations is 4108 characters, more than 4096.", Rejected(Interpret(Alert("upScale", new() { ["brokerAnnotations"] = longer }), settings)).Reason);
     }
 
     [Fact]
