@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Hosting;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Testing;
@@ -29,6 +30,8 @@ public sealed partial class LocalHostProcessIntegrationTest
         var settings = LocalHostServer.Settings(AzuriteProcess.ConnectionStringFor(blob, queue, table), AzuriteFixture.NewQueueName());
         settings[EmbeddedAzurite.StartSetting] = "true";
         settings[EmbeddedAzurite.LocationSetting] = location;
+        settings[FunctionSwitches.DisabledSetting(FunctionSwitches.ScaleCommands).Replace('.', '_')] = "true"; // no Kubernetes here
+        settings[FunctionSwitches.DisabledSetting(FunctionSwitches.RebalanceCheck).Replace('.', '_')] = "true";
         using var app = LocalHostProcess.Start(settings, "--urls", "http://127.0.0.1:0");
         try
         {
@@ -97,6 +100,7 @@ public sealed partial class LocalHostProcessIntegrationTest
         private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> waiting = [];
         private readonly List<string> output = [];
         private readonly List<string> errors = [];
+        private bool ended;
 
         private LocalHostProcess(Process process) => Process = process;
 
@@ -162,6 +166,11 @@ public sealed partial class LocalHostProcessIntegrationTest
                     return Task.FromResult(seen);
                 }
 
+                if (ended)
+                {
+                    return Task.FromException<string>(NoSuchLine());
+                }
+
                 var line = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 waiting.Add((match, line));
                 return line.Task;
@@ -169,6 +178,24 @@ public sealed partial class LocalHostProcessIntegrationTest
         }
 
         public Task<string> LineAsync(Regex pattern) => LineAsync(pattern.IsMatch);
+
+        // The output ended (the process exited): a line still awaited never comes, and the test says why at once.
+        private void Ended()
+        {
+            lock (waiting)
+            {
+                ended = true;
+                foreach (var (_, seen) in waiting)
+                {
+                    seen.TrySetException(NoSuchLine());
+                }
+
+                waiting.Clear();
+            }
+        }
+
+        private InvalidOperationException NoSuchLine() =>
+            new($"The local host's output ended before the awaited line; its output: {string.Join(" | ", output.TakeLast(10))}; errors: {string.Join(" | ", errors.TakeLast(10))}");
 
         public void Signal(string signal)
         {
@@ -191,6 +218,11 @@ public sealed partial class LocalHostProcessIntegrationTest
         {
             if (line is null)
             {
+                if (into == output)
+                {
+                    Ended();
+                }
+
                 return;
             }
 

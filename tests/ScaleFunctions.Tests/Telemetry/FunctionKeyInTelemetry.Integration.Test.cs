@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
 
@@ -47,6 +48,8 @@ public sealed class FunctionKeyInTelemetryIntegrationTest(AzuriteFixture azurite
             ["Intake:ResolutionsTable"] = AzuriteFixture.NewTableName(),
             ["Clusters:0:Namespace"] = "kafka",
             ["Clusters:0:Name"] = "kafka",
+            [FunctionSwitches.DisabledSetting(FunctionSwitches.ScaleCommands)] = "true", // intake only: no Kubernetes here
+            [FunctionSwitches.DisabledSetting(FunctionSwitches.RebalanceCheck)] = "true",
             ["Logging:LogLevel:Default"] = everyCategoryAtTrace ? "Trace" : null,
             ["Logging:LogLevel:ScaleFunctions"] = everyCategoryAtTrace ? "Trace" : null,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = everyCategoryAtTrace ? "Trace" : null,
