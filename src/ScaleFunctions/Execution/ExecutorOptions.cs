@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using ScaleFunctions.Koperator;
 
 namespace ScaleFunctions.Execution;
 
@@ -18,6 +19,12 @@ public sealed class ExecutorOptions
 
     /// <summary>Flap guard: no downScale sooner than this after any scale action.</summary>
     public TimeSpan FlapWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Settle window: no upScale or downScale sooner than this after the last broker-count change; such commands are
+    /// deferred until it ends, so that alerts caused by the change's data movement resolve and cancel them first.
+    /// </summary>
+    public TimeSpan SettleWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a command put back on the queue (cluster busy) stays invisible before it is tried again.</summary>
     public TimeSpan DeferralDelay { get; set; } = TimeSpan.FromMinutes(1);
@@ -61,7 +68,7 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
         foreach (var (setting, value) in new[]
         {
             ("ScaleUpCooldown", options.ScaleUpCooldown), ("ScaleDownCooldown", options.ScaleDownCooldown),
-            ("FlapWindow", options.FlapWindow), ("DeferralDelay", options.DeferralDelay),
+            ("FlapWindow", options.FlapWindow), ("SettleWindow", options.SettleWindow), ("DeferralDelay", options.DeferralDelay),
         })
         {
             if (value < TimeSpan.Zero || value > TimeSpan.FromDays(1))
@@ -70,16 +77,13 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
             }
         }
 
-        try
-        {
-            if (options.MaxDiskQuantity.ToDecimal() <= 0)
-            {
-                failures.Add("Executor:MaxDiskSize must be positive.");
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        if (DiskSize.TryParse(options.MaxDiskSize) is not { } maxDisk)
         {
             failures.Add($"Executor:MaxDiskSize '{options.MaxDiskSize}' is not a Kubernetes quantity (for example 2Ti).");
+        }
+        else if (maxDisk.ToDecimal() <= 0)
+        {
+            failures.Add("Executor:MaxDiskSize must be positive.");
         }
 
         if (!options.DefaultMountPath.StartsWith('/'))

@@ -24,6 +24,7 @@ public static class ReasonCodes
     public const string ScaleUpCooldown = "ScaleUpCooldown";
     public const string ScaleDownCooldown = "ScaleDownCooldown";
     public const string FlapGuard = "FlapGuard";
+    public const string SettleWindow = "SettleWindow";
     public const string RebalanceInProgress = "RebalanceInProgress";
 
     // Refused (permanent)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Koperator;
 
@@ -6,7 +7,8 @@ namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// <see cref="IScaleActivity"/> from the KafkaCluster: scaling in progress when its state is not Running, graceful
-/// actions pending from its brokersState, cooldown from the executor's guard annotations and cooldown settings.
+/// actions pending from its brokersState, in cooldown while any of <see cref="ScaleGuards.Holds"/> (cooldowns, flap
+/// guard, settle window) would hold some command.
 /// </summary>
 public sealed class ScaleActivityReader(KafkaClusterClient clusters, IOptions<ExecutorOptions> options, TimeProvider time) : IScaleActivity
 {
@@ -30,13 +32,13 @@ public sealed class ScaleActivityReader(KafkaClusterClient clusters, IOptions<Ex
             reasons.Add($"graceful actions pending: {pending}");
         }
 
-        var upCooling = guard.LastScaleUp + settings.ScaleUpCooldown > now;
-        var downCooling = guard.LastScaleDown + settings.ScaleDownCooldown > now;
-        if (upCooling || downCooling)
+        var guards = new ScaleGuards(settings);
+        var hold = Enum.GetValues<ScaleCommandKind>().Select(kind => guards.LongestHold(guard, kind, now)).OfType<Hold>().MaxBy(h => h.Until);
+        if (hold is not null)
         {
-            reasons.Add($"cooling down after {guard.LastAction}");
+            reasons.Add($"{hold.Code}: {hold.Why} until {ScaleGuards.Format(hold.Until)} (last action: {guard.LastAction ?? "see the cluster's annotations"})");
         }
 
-        return new ScaleActivity(scaling, upCooling || downCooling, pending is not null, reasons.Count == 0 ? null : string.Join("; ", reasons));
+        return new ScaleActivity(scaling, hold is not null, pending is not null, reasons.Count == 0 ? null : string.Join("; ", reasons));
     }
 }

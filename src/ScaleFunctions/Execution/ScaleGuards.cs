@@ -8,8 +8,9 @@ namespace ScaleFunctions.Execution;
 /// <summary>
 /// Decides one command against one reading of the cluster, in this order: replay (ignored) → superseded by a later
 /// broker-count change (ignored) → broker-count limits (refused) → the change itself (refused when impossible, ignored
-/// when already there) → busy: not Running or a graceful action pending (deferred) → cooldowns and flap guard
-/// (deferred, or refused when they outlast the command) → act. Pure: it reads a <see cref="KafkaClusterResource"/> and
+/// when already there) → busy: not Running or a graceful action pending (deferred) → holds after the executor's own
+/// actions: cooldowns, flap guard, settle window (deferred until the hold ends, or refused when it outlasts the
+/// command) → act. Pure: it reads a <see cref="KafkaClusterResource"/> and
 /// returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
 /// partitions.)
 /// </summary>
@@ -61,12 +62,12 @@ public sealed class ScaleGuards(ExecutorOptions options)
             return busy;
         }
 
-        var scaleUp = command.Command != ScaleCommandKind.DownScale;
-        if (Cooldown(command, guard, scaleUp, now) is { } cooldown)
+        if (Held(command, guard, now) is { } held)
         {
-            return cooldown;
+            return held;
         }
 
+        var scaleUp = command.Command != ScaleCommandKind.DownScale;
         var action = $"{command.Command} at {Format(now)}: {plan.Summary} (command {command.IdempotencyKey})";
         guard.After(scaleUp, ChangesBrokerCount(command.Command), now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit).WriteTo(updated);
         return ScaleDecision.Act(updated, plan.Summary);
@@ -123,30 +124,62 @@ public sealed class ScaleGuards(ExecutorOptions options)
         };
     }
 
-    private ScaleDecision? Cooldown(ScaleCommand command, GuardState guard, bool scaleUp, DateTimeOffset now)
+    /// <summary>
+    /// The holds a command of <paramref name="kind"/> is subject to after the executor's own last actions — the one
+    /// place cooldowns, the flap guard and the settle window are computed (<see cref="ScaleActivityReader"/> reads them
+    /// too). The settle window: after every broker-count change, upScale and downScale wait, because the change moves
+    /// data and the move fires alerts (under-replication, partition counts) that are about the move, not the load;
+    /// waiting lets those alerts resolve and cancel their commands, while a command whose alert still fires acts after.
+    /// </summary>
+    public IEnumerable<Hold> Holds(GuardState guard, ScaleCommandKind kind)
     {
-        var candidates = scaleUp
-            ? [(ReasonCodes.ScaleUpCooldown, guard.LastScaleUp + options.ScaleUpCooldown, "the last scale-up")]
-            : new (string Code, DateTimeOffset? Until, string Since)[]
+        if (kind == ScaleCommandKind.DownScale)
+        {
+            if (guard.LastScaleDown is { } down)
             {
-                (ReasonCodes.ScaleDownCooldown, guard.LastScaleDown + options.ScaleDownCooldown, "the last scale-down"),
-                (ReasonCodes.FlapGuard, guard.LastAnyAction + options.FlapWindow, "the last scale action (flap guard)"),
-            };
-        var (code, until, since) = candidates.Where(c => c.Until > now).OrderByDescending(c => c.Until).FirstOrDefault();
-        if (until is not { } end)
+                yield return new Hold(ReasonCodes.ScaleDownCooldown, down + options.ScaleDownCooldown, "cooling down after the last scale-down");
+            }
+
+            if (guard.LastAnyAction is { } any)
+            {
+                yield return new Hold(ReasonCodes.FlapGuard, any + options.FlapWindow, "cooling down after the last scale action (flap guard)");
+            }
+        }
+        else if (guard.LastScaleUp is { } up)
+        {
+            yield return new Hold(ReasonCodes.ScaleUpCooldown, up + options.ScaleUpCooldown, "cooling down after the last scale-up");
+        }
+
+        if (ChangesBrokerCount(kind) && guard.LastBrokerCountChange is { } changed)
+        {
+            yield return new Hold(ReasonCodes.SettleWindow, changed + options.SettleWindow,
+                $"settling after the broker count changed at {Format(changed)} (alerts caused by the data movement get time to resolve and cancel their commands)");
+        }
+    }
+
+    /// <summary>The hold that keeps a command of <paramref name="kind"/> waiting longest at <paramref name="now"/>; null when none does.</summary>
+    public Hold? LongestHold(GuardState guard, ScaleCommandKind kind, DateTimeOffset now) =>
+        Holds(guard, kind).Where(h => h.Until > now).MaxBy(h => h.Until);
+
+    private ScaleDecision? Held(ScaleCommand command, GuardState guard, DateTimeOffset now)
+    {
+        if (LongestHold(guard, command.Command, now) is not { } hold)
         {
             return null;
         }
 
-        var endText = Format(end);
-        if (end >= command.ExpiresAt)
+        if (hold.Until >= command.ExpiresAt)
         {
-            return ScaleDecision.Refuse(code, $"cooling down after {since} until {endText}, after the command expires");
+            return ScaleDecision.Refuse(hold.Code, $"{hold.Why} until {Format(hold.Until)}, after the command expires");
         }
 
-        var wait = end - now;
-        return ScaleDecision.Defer(code, $"cooling down after {since} until {endText}", wait > options.DeferralDelay ? wait : options.DeferralDelay);
+        // Exactly the rest of the hold, not a whole DeferralDelay: a command the queue hands back a moment early then
+        // waits only for that moment.
+        return ScaleDecision.Defer(hold.Code, $"{hold.Why} until {Format(hold.Until)}", hold.Until - now);
     }
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }
+
+/// <summary>A wait after the executor's own actions: the guard (a reason code), when it ends, and why (a phrase).</summary>
+public sealed record Hold(string Code, DateTimeOffset Until, string Why);

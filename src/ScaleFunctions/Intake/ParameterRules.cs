@@ -36,7 +36,9 @@ public static partial class ParameterRules
             quantity = new ResourceQuantity(value);
             bytes = quantity.ToDecimal();
         }
-        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+        // ArithmeticException: OverflowException (1e400), and DivideByZeroException, which KubernetesClient throws
+        // for the "NaN" it parses without complaint.
+        catch (Exception ex) when (ex is FormatException or ArithmeticException or ArgumentException)
         {
             return null;
         }

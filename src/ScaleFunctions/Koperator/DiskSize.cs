@@ -2,7 +2,10 @@ using k8s.Models;
 
 namespace ScaleFunctions.Koperator;
 
-/// <summary>Volume sizes as Kubernetes quantities (KubernetesClient's <see cref="ResourceQuantity"/>), parsed without throwing.</summary>
+/// <summary>
+/// Volume sizes as Kubernetes quantities (KubernetesClient's <see cref="ResourceQuantity"/>), parsed without throwing:
+/// null for anything that is not a quantity with a decimal value (NaN, 1e400, 1E3Gi, text).
+/// </summary>
 public static class DiskSize
 {
     public static ResourceQuantity? TryParse(string? text)
@@ -18,7 +21,9 @@ public static class DiskSize
             _ = quantity.ToDecimal();
             return quantity;
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        // ArithmeticException: OverflowException (1e400), and DivideByZeroException for the "NaN" that
+        // ResourceQuantity's constructor accepts.
+        catch (Exception ex) when (ex is ArgumentException or FormatException or ArithmeticException)
         {
             return null;
         }

@@ -22,6 +22,13 @@ public sealed class StorageCommandQueue(StorageAccount account, IOptions<Command
             created = true;
         }
 
-        await queue.SendMessageAsync(ScaleCommandCodec.Serialize(command), visibilityDelay, cancellationToken: cancellationToken);
+        await queue.SendMessageAsync(ScaleCommandCodec.Serialize(command), WholeSecondsUp(visibilityDelay), cancellationToken: cancellationToken);
     }
+
+    /// <summary>
+    /// The service takes whole seconds and the SDK truncates, so a delay until a cooldown's end would come back up to a
+    /// second early; rounded up, it comes back at the end or just after.
+    /// </summary>
+    public static TimeSpan? WholeSecondsUp(TimeSpan? delay) =>
+        delay is { } d && d > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Ceiling(d.TotalSeconds)) : delay;
 }

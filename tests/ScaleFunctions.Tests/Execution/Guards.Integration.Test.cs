@@ -74,6 +74,29 @@ public sealed class GuardsIntegrationTest
     }
 
     [Fact]
+    public async Task A_command_back_a_moment_before_its_cooldown_ends_waits_only_for_that_moment_then_acts()
+    {
+        await using var harness = await ExecutorHarness.StartAsync();
+        await harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
+        harness.Time.Advance(TimeSpan.FromMinutes(4));
+        await harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
+        var (deferred, delay) = Assert.Single(harness.Queue.Deferred);
+        Assert.Equal(TimeSpan.FromMinutes(6), delay);
+
+        // The queue hands it back 0.4 s early (its visibility delay has whole seconds, the clocks differ).
+        harness.Time.Advance(delay!.Value - TimeSpan.FromMilliseconds(400));
+        await harness.HandleAsync(deferred);
+        var (again, rest) = harness.Queue.Deferred[^1];
+        Assert.StartsWith(ReasonCodes.ScaleUpCooldown, harness.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.True(rest <= TimeSpan.FromSeconds(1), $"deferred for {rest} more, not just the rest of the cooldown");
+
+        harness.Time.Advance(rest!.Value);
+        await harness.HandleAsync(again);
+        Assert.Equal("Acted", harness.LastDecision["Outcome"]);
+        Assert.Equal(2, harness.Writes.Count);
+    }
+
+    [Fact]
     public async Task A_cooldown_that_outlasts_the_command_refuses_it_instead_of_deferring()
     {
         await using var harness = await ExecutorHarness.StartAsync(s => s["Executor:ScaleUpCooldown"] = "01:00:00");

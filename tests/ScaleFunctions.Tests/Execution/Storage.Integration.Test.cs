@@ -111,6 +111,35 @@ public sealed class StorageIntegrationTest
         Assert.Single(harness.Writes);
     }
 
+    /// <summary>Intake refuses these; a command that carries one all the same (an older or foreign producer) is refused, not an internal error retried into the poison queue.</summary>
+    [Theory]
+    [InlineData(ScaleCommandKind.AddPvc, "NaN")]
+    [InlineData(ScaleCommandKind.AddPvc, "NaNGi")]
+    [InlineData(ScaleCommandKind.AddPvc, "1e400")]
+    [InlineData(ScaleCommandKind.AddPvc, "1E3Gi")]
+    [InlineData(ScaleCommandKind.AddPvc, "Infinity")]
+    [InlineData(ScaleCommandKind.ResizePvc, "NaN")]
+    [InlineData(ScaleCommandKind.ResizePvc, "NaNGi")]
+    [InlineData(ScaleCommandKind.ResizePvc, "1e400")]
+    [InlineData(ScaleCommandKind.UpScale, "NaN")]
+    [InlineData(ScaleCommandKind.UpScale, "NaNGi")]
+    [InlineData(ScaleCommandKind.UpScale, "1e400")]
+    public async Task A_size_that_is_not_a_number_is_refused_with_a_reason(ScaleCommandKind kind, string size)
+    {
+        await using var harness = await ExecutorHarness.StartAsync();
+        var parameters = kind == ScaleCommandKind.ResizePvc
+            ? new ScaleParameters { IncrementBy = size }
+            : new ScaleParameters { DiskSize = size, MountPath = "/kafka-logs2" };
+        var target = kind == ScaleCommandKind.UpScale ? ScaleTarget.Cluster : new ScaleTarget(PersistentVolumeClaim: Pvc1);
+
+        await harness.HandleAsync(harness.Command(kind, parameters, target));
+
+        Assert.Empty(harness.Writes);
+        Assert.Equal("Refused", harness.LastDecision["Outcome"]);
+        Assert.StartsWith($"{ReasonCodes.InvalidSize}: ", harness.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Contains($"'{size}'", harness.LastDecision["Reason"], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("-5Gi", ReasonCodes.InvalidSize)]
     [InlineData("0", ReasonCodes.InvalidSize)]

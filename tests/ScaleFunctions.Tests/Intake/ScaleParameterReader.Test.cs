@@ -106,6 +106,41 @@ public sealed class ScaleParameterReaderTest
         Assert.DoesNotContain('\n', rejected.Reason);
     }
 
+    [Theory]
+    [InlineData("upScale", "diskSize", "NaN")]
+    [InlineData("upScale", "diskSize", "NaNGi")]
+    [InlineData("upScale", "diskSize", "Infinity")]
+    [InlineData("upScale", "diskSize", "-Infinity")]
+    [InlineData("upScale", "diskSize", "1e400")]
+    [InlineData("upScale", "diskSize", "1E3Gi")]
+    [InlineData("upScale", "diskSize", "-1Gi")]
+    [InlineData("upScale", "diskSize", "2Pi")]
+    [InlineData("upScale", "diskSize", "99999999999999999999999999999Ei")]
+    [InlineData("addPvc", "diskSize", "NaN")]
+    [InlineData("resizePvc", "incrementBy", "NaN")]
+    [InlineData("resizePvc", "incrementBy", "NaNGi")]
+    public void Refuses_quantities_that_are_not_sizes_with_their_reason(string command, string annotation, string value)
+    {
+        var annotations = new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog", ["incrementBy"] = "10G", [annotation] = value };
+        var labels = new Dictionary<string, string> { ["persistentvolumeclaim"] = "kafka-0-storage-0" };
+
+        var rejected = Rejected(Interpret(Alert(command, annotations, labels)));
+
+        Assert.Equal($"{annotation} '{value}' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).", rejected.Reason);
+    }
+
+    [Theory]
+    [InlineData("1e3", "1e3")]
+    [InlineData("1E12", "1e12")]
+    [InlineData("1Pi", "1Pi")]
+    [InlineData("+10Gi", "10Gi")]
+    public void Accepts_exponent_and_signed_forms_of_a_size_in_canonical_form(string value, string canonical)
+    {
+        var alert = Alert("upScale", annotations: new() { ["diskSize"] = value, ["mountPath"] = "/kafkalog" });
+
+        Assert.Equal(canonical, Request(Interpret(alert)).Parameters.DiskSize);
+    }
+
     [Fact]
     public void Rejects_overlong_values()
     {
