@@ -29,6 +29,7 @@ public sealed class ClosedLoopRig : IAsyncDisposable
     public const string FunctionKey = "closed-loop-test-function-key";
     private readonly Lock gate = new();
     private readonly List<BrokerCountChange> history = [];
+    private readonly HashSet<string> fired = [];
     private readonly Dictionary<(string Name, DateTimeOffset ActiveAt), (string Command, TimeSpan ActiveAt)> episodes = [];
     private readonly DateTimeOffset started = DateTimeOffset.UtcNow;
     private readonly string directory = Directory.CreateTempSubdirectory("closed-loop-").FullName;
@@ -73,6 +74,18 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             lock (gate)
             {
                 return [history.Count == 0 ? lastCount : history[0].From, .. history.Select(h => h.To)];
+            }
+        }
+    }
+
+    /// <summary>Names of the alerts seen firing in Prometheus at some tick.</summary>
+    public IReadOnlySet<string> Fired
+    {
+        get
+        {
+            lock (gate)
+            {
+                return fired.ToHashSet();
             }
         }
     }
@@ -146,6 +159,11 @@ public sealed class ClosedLoopRig : IAsyncDisposable
         {
             foreach (var alert in alerts)
             {
+                if (alert.State == "firing")
+                {
+                    fired.Add(alert.Name);
+                }
+
                 episodes.TryAdd((alert.Name, alert.ActiveAt), (alert.Annotations.GetValueOrDefault("command") ?? "", alert.ActiveAt - started));
             }
         }

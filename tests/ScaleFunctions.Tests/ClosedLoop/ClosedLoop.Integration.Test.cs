@@ -25,6 +25,9 @@ public sealed class ClosedLoopIntegrationTest(AzuriteFixture azurite, ITestOutpu
 
     private const double RestingRate = 1200; // 3 brokers: 400 each, no alert
 
+    /// <summary>Data movement after every change: the issue's 20 s at this test's time scale.</summary>
+    private static readonly TimeSpan UnderReplication = TimeSpan.FromSeconds(4);
+
     private const int QuietTicks = 3;
 
     private const int MaxTicksPerPhase = 45;
@@ -56,6 +59,7 @@ public sealed class ClosedLoopIntegrationTest(AzuriteFixture azurite, ITestOutpu
 
         Report(rig, $"rebalance at {Seconds(rebalanceAt)}, downScale decided at {Seconds(decidedAt)} ({Seconds(decidedAt - rebalanceAt)} after the rebalance began)");
         Assert.True(decided, "PartitionCountLow's downScale never reached the executor: the scenario did not happen");
+        Assert.Contains("PartitionCountLow", rig.Fired);
         var path = rig.Path;
         Assert.True(path.Min() >= 3, $"went below MinBrokers 3: {string.Join(" → ", path)}");
         Assert.True(rig.History.Count(h => h.To > h.From) <= 1, $"more than one upScale: {string.Join(" → ", path)}");
@@ -73,17 +77,36 @@ public sealed class ClosedLoopIntegrationTest(AzuriteFixture azurite, ITestOutpu
         Assert.Equal([3, 4, 5, 4, 3], rig.Path);
     }
 
+    /// <summary>
+    /// The same wave where every broker-count change causes a period of under-replication (data movement) that fires
+    /// BrokerUnderReplicated (upScale): the app's own moves must not make it flap.
+    /// </summary>
+    [Fact]
+    public async Task A_load_wave_with_under_replication_after_every_change_does_not_flap()
+    {
+        await using var rig = await StartAsync(new KafkaSimulation(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), UnderReplication));
+        await RunWaveAsync(rig);
+
+        Assert.Contains("BrokerUnderReplicated", rig.Fired); // the moves did cause under-replication alerts
+        var path = rig.Path;
+        Assert.True(path.Min() >= 3, $"went below MinBrokers 3: {string.Join(" → ", path)}");
+        Assert.True(Reversals(path) <= 1, $"reversals beyond the wave's own: {string.Join(" → ", path)}");
+        Assert.Equal(3, path[^1]);
+    }
+
     private async Task<ClosedLoopRig> StartAsync(KafkaSimulation simulation, IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Clusters:0:MinBrokers"] = "3",
             ["Clusters:0:MaxBrokers"] = "8",
-            // Time-compressed guards (defaults 10 min / 30 min / 30 min / 1 min).
+            // Time-compressed guards (defaults 10 min / 30 min / 30 min / 1 min / 5 min).
             ["Executor:ScaleUpCooldown"] = "00:00:03",
             ["Executor:ScaleDownCooldown"] = "00:00:05",
             ["Executor:FlapWindow"] = "00:00:05",
             ["Executor:DeferralDelay"] = "00:00:01",
+            // Covers the tail of a move: under-replication ending, `for:`, Alertmanager's resolved notification (default 5 min).
+            ["Executor:SettleWindow"] = "00:00:15",
             ["Intake:CommandTtl"] = "00:01:00",
         };
         foreach (var (name, value) in extra ?? new Dictionary<string, string?>())
@@ -91,7 +114,9 @@ public sealed class ClosedLoopIntegrationTest(AzuriteFixture azurite, ITestOutpu
             settings[name] = value;
         }
 
-        return await ClosedLoopRig.StartAsync(azurite.ConnectionString, simulation, RestingRate, settings);
+        var rig = await ClosedLoopRig.StartAsync(azurite.ConnectionString, simulation, RestingRate, settings);
+        output.WriteLine($"loop started in {Seconds(rig.Elapsed)}");
+        return rig;
     }
 
     /// <summary>Runs <see cref="Wave"/>: each phase sets the load and lasts until the cluster serves what it needs and is quiet.</summary>
@@ -130,6 +155,13 @@ public sealed class ClosedLoopIntegrationTest(AzuriteFixture azurite, ITestOutpu
         output.WriteLine("executor decisions: " + string.Join(", ", decisions
             .GroupBy(d => $"{d.Command} {d.Outcome} {d.Code}")
             .Select(g => $"{g.Key} ×{g.Count()}")));
+    }
+
+    /// <summary>How often the path changes direction (3 → 4 → 5 → 4 → 3 has one).</summary>
+    private static int Reversals(IReadOnlyList<int> path)
+    {
+        var steps = path.Zip(path.Skip(1), (a, b) => Math.Sign(b - a)).Where(d => d != 0).ToList();
+        return steps.Zip(steps.Skip(1), (a, b) => a != b ? 1 : 0).Sum();
     }
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
