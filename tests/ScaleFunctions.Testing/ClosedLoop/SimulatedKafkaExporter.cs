@@ -153,7 +153,9 @@ public sealed class SimulatedKafkaExporter(Func<IReadOnlyList<int>> specBrokers,
             {
                 joinsAt.Remove(id);
                 serving.Add(id);
-                requests.TryAdd(id, 0);
+                // Not 0: Prometheus's rate() does not extrapolate a counter below zero, so a series starting at 0
+                // reads low for its first window and makes BrokerUnderLoaded go pending on an artefact.
+                requests.TryAdd(id, 1_000_000);
                 changed = true;
             }
 
