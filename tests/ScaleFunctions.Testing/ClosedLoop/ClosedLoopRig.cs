@@ -128,7 +128,17 @@ public sealed class ClosedLoopRig : IAsyncDisposable
     }
 
     /// <summary>Waits for the next scrape (one tick of the simulation; Prometheus evaluates its rules at the same pace).</summary>
-    public Task<KafkaSimulationState> TickAsync() => Exporter.NextScrapeAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    public async Task<KafkaSimulationState> TickAsync()
+    {
+        try
+        {
+            return await Exporter.NextScrapeAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"Prometheus did not scrape the simulated exporter for 30 s. Prometheus said:\n{Tail(Prometheus.Output)}", ex);
+        }
+    }
 
     /// <summary>
     /// Ticks until <paramref name="done"/> holds at a tick, or <paramref name="maxTicks"/> ticks have passed (then the
@@ -202,6 +212,8 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             }));
         }
     }
+
+    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
