@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace ScaleFunctions.Testing;
@@ -109,6 +110,45 @@ public sealed partial class AlertmanagerProcess : IAsyncDisposable
     {
         using var response = await Client.PostAsJsonAsync("api/v2/alerts", alerts);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Silences the alerts whose labels equal every given one (<c>POST /api/v2/silences</c>) and returns the silence's
+    /// id. A flush of a group whose alerts are all silenced sends nothing, so a test can let a group fill up first.
+    /// </summary>
+    public async Task<string> SilenceAsync(IReadOnlyDictionary<string, string> labels)
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var response = await Client.PostAsJsonAsync("api/v2/silences", new
+        {
+            matchers = labels.Select(l => new { name = l.Key, value = l.Value, isRegex = false, isEqual = true }),
+            startsAt = now.AddMinutes(-1),
+            endsAt = now.AddHours(1),
+            createdBy = "tests",
+            comment = "holds the group until it is complete",
+        });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("silenceID").GetString()!;
+    }
+
+    /// <summary>Expires a silence (<c>DELETE /api/v2/silence/{id}</c>): the group's next flush sends its alerts.</summary>
+    public async Task ExpireSilenceAsync(string id)
+    {
+        using var response = await Client.DeleteAsync($"api/v2/silence/{id}");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// The labels of the unresolved alerts the dispatcher holds in its aggregation groups (<c>GET /api/v2/alerts/groups</c>,
+    /// silenced ones included): what the next flush of each group would send, unlike <c>/api/v2/alerts</c>, which lists
+    /// the store that the dispatcher reads from asynchronously.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> GroupedAlertsAsync()
+    {
+        var groups = await Client.GetFromJsonAsync<JsonElement>("api/v2/alerts/groups");
+        return [.. groups.EnumerateArray()
+            .SelectMany(g => g.GetProperty("alerts").EnumerateArray())
+            .Select(a => (IReadOnlyDictionary<string, string>)a.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!))];
     }
 
     /// <summary>The sum of a counter over the series whose labels contain every given <c>name="value"</c>.</summary>

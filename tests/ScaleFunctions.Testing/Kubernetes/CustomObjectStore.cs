@@ -30,6 +30,9 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
         Status,
     }
 
+    /// <summary>Raised after every change is stored (inside the store's lock: handlers must be quick and must not write).</summary>
+    public event Action<ObjectKey, JsonObject>? Committed;
+
     public string CurrentRevision
     {
         get
@@ -257,6 +260,7 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
         revision++;
         metadata["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
         objects[key] = candidate;
+        Committed?.Invoke(key, candidate.DeepClone().AsObject());
         return new WriteResult(candidate.DeepClone().AsObject(), warnings, Changed: true);
     }
 
