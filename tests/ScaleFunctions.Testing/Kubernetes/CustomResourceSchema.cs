@@ -11,6 +11,11 @@ namespace ScaleFunctions.Testing.Kubernetes;
 /// </summary>
 public sealed class CustomResourceSchema
 {
+    // One options instance, and one evaluation at a time: the schema is shared by every double in the test run, and
+    // JsonSchema.Net 7.x rebuilds a schema's constraints when it sees new options, which races under parallel tests
+    // (json-everything issue #929: random errors from parallel evaluations with new options each time).
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+    private readonly Lock evaluating = new();
     private readonly JsonObject structural;
     private readonly JsonSchema schema;
 
@@ -65,7 +70,12 @@ public sealed class CustomResourceSchema
     public IReadOnlyList<FieldError> Validate(JsonObject instance)
     {
         var errors = new List<FieldError>();
-        var results = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        EvaluationResults results;
+        lock (evaluating)
+        {
+            results = schema.Evaluate(instance, Evaluation);
+        }
+
         if (!results.IsValid)
         {
             foreach (var detail in results.Details.Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/anyOf/", StringComparison.Ordinal)))
