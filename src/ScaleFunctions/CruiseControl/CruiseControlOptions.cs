@@ -36,6 +36,12 @@ public sealed class CruiseControlOptions
     /// <summary>How a rebalance is started. Null: <see cref="RebalanceExecution.Operator"/> for Koperator clusters, else direct.</summary>
     public RebalanceExecution? ExecuteVia { get; set; }
 
+    /// <summary>
+    /// Cruise Control's capacity opinion before an upScale or downScale: <see cref="CapacityOpinionMode.Enforce"/> (default)
+    /// refuses a downScale while Cruise Control says the cluster is under-provisioned.
+    /// </summary>
+    public CapacityOpinionMode CapacityOpinion { get; set; } = CapacityOpinionMode.Enforce;
+
     /// <summary>Comma-separated goals for proposals and rebalances (Cruise Control's defaults when empty). Direct only: refused at start with the operator path.</summary>
     public string? Goals { get; set; }
 

@@ -13,6 +13,15 @@ public sealed class CruiseControlSettingsLayering(IConfiguration configuration) 
     public void PostConfigure(string? name, ManagedClustersOptions options)
     {
         var clusterSections = configuration.GetSection("Clusters").GetChildren().ToList();
+
+        // Binding the Clusters list skips an entry that fails to bind (an unknown CapacityOpinion or ExecuteVia would
+        // drop the whole cluster silently): bind each entry's section on its own, so the binder's error, naming the
+        // setting, stops the app at start instead.
+        foreach (var section in clusterSections)
+        {
+            section.GetSection(CruiseControlOptions.SectionName).Bind(new CruiseControlOptions());
+        }
+
         foreach (var cluster in options.Clusters)
         {
             var effective = new CruiseControlOptions();

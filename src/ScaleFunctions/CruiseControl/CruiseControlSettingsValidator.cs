@@ -69,6 +69,11 @@ public sealed partial class CruiseControlSettingsValidator : IValidateOptions<Ma
             yield return "ExecuteVia Operator needs a Koperator KafkaCluster (Kind KafkaCluster).";
         }
 
+        if (!Enum.IsDefined(cc.CapacityOpinion))
+        {
+            yield return "CapacityOpinion must be Off, Advise or Enforce.";
+        }
+
         if (cc.GoalList.Count > 0 && cc.ExecutionFor(cluster.Kind) == RebalanceExecution.Operator)
         {
             yield return "Goals cannot be used when rebalancing through Koperator (ExecuteVia Operator, the default for a KafkaCluster): " +

@@ -26,6 +26,7 @@ public static class ReasonCodes
     public const string FlapGuard = "FlapGuard";
     public const string SettleWindow = "SettleWindow";
     public const string RebalanceInProgress = "RebalanceInProgress";
+    public const string CruiseControlUnavailable = "CruiseControlUnavailable";
 
     // Refused (permanent)
     public const string InvalidCommand = "InvalidCommand";
@@ -48,5 +49,6 @@ public static class ReasonCodes
     public const string StorageNotFound = "StorageNotFound";
     public const string InvalidSize = "InvalidSize";
     public const string MaxDiskSize = "MaxDiskSize";
+    public const string CruiseControlUnderProvisioned = "CruiseControlUnderProvisioned";
     public const string RetriesExhausted = "RetriesExhausted";
 }

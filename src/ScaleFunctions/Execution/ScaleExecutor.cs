@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
+using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Koperator;
@@ -13,7 +14,8 @@ namespace ScaleFunctions.Execution;
 /// <summary>
 /// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
 /// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
-/// Control moves partitions (<see cref="IRebalanceActivity"/>), and then writes the change together with
+/// Control moves partitions (<see cref="IRebalanceActivity"/>), weighs Cruise Control's capacity opinion
+/// (<see cref="ICapacityOpinion"/>, asked at most once per command), and then writes the change together with
 /// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
 /// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
 /// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry;
@@ -23,6 +25,7 @@ public sealed partial class ScaleExecutor(
     KafkaClusterClient clusters,
     IBrokerReplicaCounts replicaCounts,
     IRebalanceActivity rebalance,
+    ICapacityOpinion capacity,
     IAlertResolutions resolutions,
     ICommandQueue queue,
     ManagedClusters managedClusters,
@@ -80,6 +83,7 @@ public sealed partial class ScaleExecutor(
         var guards = new ScaleGuards(settings);
         IReadOnlyDictionary<int, int>? counts = null;
         var countsRead = false;
+        CapacityOpinion? opinion = null;
         for (var attempt = 1; attempt <= settings.ConflictRetries; attempt++)
         {
             KafkaClusterResource cluster;
@@ -103,6 +107,12 @@ public sealed partial class ScaleExecutor(
             if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
             {
                 decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
+                if (decision.Outcome == DecisionOutcome.Acted && managed.CruiseControl.IsConfigured && managed.CruiseControl.CapacityOpinion != CapacityOpinionMode.Off)
+                {
+                    // Read once: a conflict's re-read decides again on the same opinion. A 403 is thrown (Forbidden refusal).
+                    opinion ??= await capacity.GetAsync(managed, cancellationToken);
+                    decision = guards.SecondOpinion(command, decision, opinion, managed.CruiseControl.CapacityOpinion);
+                }
             }
 
             switch (decision.Outcome)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
+using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Decisions;
 using ScaleFunctions.Koperator;
 
 namespace ScaleFunctions.Execution;
@@ -12,7 +14,7 @@ namespace ScaleFunctions.Execution;
 /// actions: cooldowns, flap guard, settle window (deferred until the hold ends, or refused when it outlasts the
 /// command) → act. Pure: it reads a <see cref="KafkaClusterResource"/> and
 /// returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
-/// partitions.)
+/// partitions, and lets <see cref="SecondOpinion"/> weigh Cruise Control's capacity opinion last.)
 /// </summary>
 public sealed class ScaleGuards(ExecutorOptions options)
 {
@@ -71,6 +73,37 @@ public sealed class ScaleGuards(ExecutorOptions options)
         var action = $"{command.Command} at {Format(now)}: {plan.Summary} (command {command.IdempotencyKey})";
         guard.After(scaleUp, ChangesBrokerCount(command.Command), now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit).WriteTo(updated);
         return ScaleDecision.Act(updated, plan.Summary);
+    }
+
+    /// <summary>
+    /// The last step before an upScale or downScale acts: Cruise Control's capacity opinion, read once for this command
+    /// (null when it was not asked: mode Off, or no Cruise Control configured). Advise records it in the reason;
+    /// Enforce also refuses a downScale while Cruise Control says UNDER_PROVISIONED, and defers one while Cruise Control
+    /// cannot say. No opinion (an older Cruise Control) is advice only. Pure; an upScale is never held back by it.
+    /// </summary>
+    public ScaleDecision SecondOpinion(ScaleCommand command, ScaleDecision decision, CapacityOpinion? opinion, CapacityOpinionMode mode)
+    {
+        if (opinion is null || mode == CapacityOpinionMode.Off || decision.Outcome != DecisionOutcome.Acted || !ChangesBrokerCount(command.Command))
+        {
+            return decision;
+        }
+
+        if (mode == CapacityOpinionMode.Enforce && command.Command == ScaleCommandKind.DownScale)
+        {
+            if (opinion.IsUnderProvisioned)
+            {
+                return ScaleDecision.Refuse(ReasonCodes.CruiseControlUnderProvisioned,
+                    $"{opinion.Describe()}; the downScale ({decision.Reason}) is refused (CruiseControl:CapacityOpinion Enforce)");
+            }
+
+            if (!opinion.IsAvailable)
+            {
+                return ScaleDecision.Defer(ReasonCodes.CruiseControlUnavailable,
+                    $"{opinion.Describe()}; downScale waits until Cruise Control can say (CruiseControl:CapacityOpinion Enforce)", options.DeferralDelay);
+            }
+        }
+
+        return decision with { Reason = $"{decision.Reason}; {opinion.Describe()}" };
     }
 
     /// <summary>upScale and downScale change the broker count; addPvc and resizePvc change one broker's volumes.</summary>

@@ -49,6 +49,8 @@ public static class RebalanceServiceCollectionExtensions
         services.AddSingleton<IBrokerReplicaCounts, CruiseControlBrokerReplicaCounts>();
         services.RemoveAll<IRebalanceActivity>();
         services.AddSingleton<IRebalanceActivity, CruiseControlRebalanceActivity>();
+        services.RemoveAll<ICapacityOpinion>();
+        services.AddSingleton<ICapacityOpinion, CruiseControlCapacityOpinion>();
 
         services.TryAddSingleton<CruiseControlOperations>();
         services.TryAddSingleton<RebalancePolicy>();

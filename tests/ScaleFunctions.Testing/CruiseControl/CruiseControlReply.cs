@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace ScaleFunctions.Testing.CruiseControl;
 
@@ -42,6 +43,34 @@ public sealed record CruiseControlReply(int StatusCode, byte[] Body, string Cont
 
     /// <summary>The real proposal with no goal FIXED: its only reason left is the balancedness gain (79.75 → 84.08, +4.33).</summary>
     public static CruiseControlReply ProposalWithoutFixedGoals => Proposal.Replace("\"FIXED\"", "\"NO-ACTION\"");
+
+    /// <summary>
+    /// A newer Cruise Control's real proposal (the Strimzi topic operator's fixture: <c>provisionStatus</c> RIGHT_SIZED,
+    /// empty <c>provisionRecommendation</c>) with another status and recommendation, as Cruise Control writes them:
+    /// <c>[Goal] Remove at least 1 broker.</c> (<see cref="CruiseControlResponseSchema"/> checks the summary).
+    /// </summary>
+    public static CruiseControlReply ProposalWithProvision(string status, string recommendation = "") =>
+        Fixture(CruiseControlFixtures.NewerOptimizationResult)
+            .Replace("\"provisionStatus\": \"RIGHT_SIZED\"", $"\"provisionStatus\": {JsonSerializer.Serialize(status)}")
+            .Replace("\"provisionRecommendation\": \"\"", $"\"provisionRecommendation\": {JsonSerializer.Serialize(recommendation)}");
+
+    /// <summary>
+    /// How Cruise Control answers proposals for an under-provisioned cluster: a hard goal it cannot satisfy fails the
+    /// optimization with its recommendation (OptimizationFailureException), a 500 with the servlet's error body. No
+    /// fixture exists; built from errorResponse.yaml, KafkaCruiseControlServletUtils.handleException's message and the
+    /// exception's text (goal message + ProvisionRecommendation), in the fixtures' field order.
+    /// </summary>
+    public static CruiseControlReply UnderProvisionedFailure(string endpoint = "proposals", string method = "GET")
+    {
+        const string Failure = "com.linkedin.kafka.cruisecontrol.exception.OptimizationFailureException: [DiskCapacityGoal] Insufficient capacity for disk " +
+            "(Utilization 2452.65, Allowed Capacity 2400.00, Threshold: 0.80). Add at least 1 broker with the same disk capacity (1000.00) as broker-0.";
+        return Json(JsonSerializer.Serialize(new
+        {
+            errorMessage = $"Error processing {method} request '/{endpoint}' due to: '{Failure}'.",
+            stackTrace = $"java.util.concurrent.ExecutionException: {Failure}\n\tat java.base/java.util.concurrent.CompletableFuture.reportGet(CompletableFuture.java:395)",
+            version = 1,
+        }), 500);
+    }
 
     public static CruiseControlReply NotEnoughValidWindows => Fixture(CruiseControlFixtures.NotEnoughValidWindows, 500);
 

@@ -51,6 +51,32 @@ public sealed class CruiseControlSettingsTest
     }
 
     [Fact]
+    public void The_capacity_opinion_is_enforced_unless_set_globally_or_per_cluster()
+    {
+        var settings = Cluster(("Url", "http://cc:8090/kafkacruisecontrol"));
+        settings["Clusters__1__Namespace"] = "other";
+        settings["Clusters__1__Name"] = "kafka";
+        settings["Clusters__1__CruiseControl__CapacityOpinion"] = "off";
+        settings["Clusters__2__Namespace"] = "third";
+        settings["Clusters__2__Name"] = "kafka";
+
+        Assert.Equal(CapacityOpinionMode.Enforce, Resolve(settings).Clusters[0].CruiseControl.CapacityOpinion);
+        settings["CruiseControl__CapacityOpinion"] = "Advise";
+        var clusters = Resolve(settings).Clusters;
+        Assert.Equal([CapacityOpinionMode.Advise, CapacityOpinionMode.Off, CapacityOpinionMode.Advise], clusters.Select(c => c.CruiseControl.CapacityOpinion));
+    }
+
+    [Fact]
+    public void An_unknown_capacity_opinion_stops_the_app_at_start_naming_the_setting()
+    {
+        var settings = Cluster(("Url", "http://cc:8090/kafkacruisecontrol"), ("CapacityOpinion", "Sometimes"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => Resolve(settings));
+
+        Assert.Equal("Failed to convert configuration value 'Sometimes' at 'Clusters:0:CruiseControl:CapacityOpinion' to type 'ScaleFunctions.CruiseControl.CapacityOpinionMode'.", error.Message);
+    }
+
+    [Fact]
     public void Without_url_or_service_cruise_control_is_not_configured()
     {
         Assert.False(Resolve(Cluster()).Clusters[0].CruiseControl.IsConfigured);
@@ -67,6 +93,7 @@ public sealed class CruiseControlSettingsTest
     [InlineData("Goals must be a comma-separated list", "Url", "http://cc:8090/kafkacruisecontrol", "Goals", "RackAwareGoal;rm -rf")]
     [InlineData("must be positive when set", "Url", "http://cc:8090/kafkacruisecontrol", "ReplicationThrottle", "0")]
     [InlineData("MaxPolls must be at least 1", "Url", "http://cc:8090/kafkacruisecontrol", "MaxPolls", "0")]
+    [InlineData("CapacityOpinion must be Off, Advise or Enforce", "Url", "http://cc:8090/kafkacruisecontrol", "CapacityOpinion", "7")]
     public void Invalid_settings_stop_the_app_at_start_with_a_clear_message(string message, string key1, string value1, string key2, string value2)
     {
         var settings = Cluster((key1, value1), (key2, value2));

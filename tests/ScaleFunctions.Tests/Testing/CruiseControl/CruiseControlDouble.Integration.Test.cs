@@ -128,6 +128,37 @@ public sealed class CruiseControlDoubleIntegrationTest : IAsyncLifetime
         Assert.All(cruiseControl.Requests, r => Assert.All(r.Query.Keys, name => Assert.Contains(name, CruiseControlParameters.For(r.Method, r.Endpoint)!)));
     }
 
+    [Fact]
+    public async Task Proposals_carry_each_provision_status_of_the_schema_in_a_body_the_schema_accepts()
+    {
+        foreach (var status in CruiseControlResponseSchema.ProvisionStatuses)
+        {
+            cruiseControl.Enqueue("proposals", CruiseControlReply.ProposalWithProvision(status, "[ReplicaDistributionGoal] Remove at least 1 broker."));
+            using var response = await http.GetAsync(new Uri("proposals?json=true", UriKind.Relative));
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Empty(CruiseControlResponseSchema.SummaryErrors(body));
+            Assert.Equal(status, (string?)System.Text.Json.Nodes.JsonNode.Parse(body)!["summary"]!["provisionStatus"]);
+        }
+
+        // The schema check bites: the older Cruise Control's summary lacks the fields, and a status outside the enum is no status.
+        Assert.Contains(CruiseControlResponseSchema.SummaryErrors(CruiseControlReply.Proposal.Text), e => e.Contains("provisionStatus", StringComparison.Ordinal));
+        Assert.NotEmpty(CruiseControlResponseSchema.SummaryErrors(CruiseControlReply.ProposalWithProvision("SOMEWHAT_SIZED").Text));
+    }
+
+    [Fact]
+    public async Task An_under_provisioned_cluster_fails_the_optimization_with_a_500_and_the_goals_recommendation()
+    {
+        cruiseControl.Enqueue("proposals", CruiseControlReply.UnderProvisionedFailure());
+        using var response = await http.GetAsync(new Uri("proposals?json=true", UriKind.Relative));
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.StartsWith("Error processing GET request '/proposals' due to: 'com.linkedin.kafka.cruisecontrol.exception.OptimizationFailureException: [DiskCapacityGoal]", (string?)error["errorMessage"], StringComparison.Ordinal);
+        Assert.Equal(1, (int?)error["version"]);
+    }
+
     private Task<HttpResponseMessage> FollowUp(HttpMethod method, string pathAndQuery, string userTaskId)
     {
         var request = new HttpRequestMessage(method, new Uri(pathAndQuery, UriKind.Relative));
