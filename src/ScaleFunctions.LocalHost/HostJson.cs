@@ -1,11 +1,18 @@
+using Microsoft.Extensions.Configuration.Memory;
+
 namespace ScaleFunctions.LocalHost;
 
-/// <summary>The app's <c>host.json</c> (the repository root's, linked into the build output) as configuration.</summary>
+/// <summary>
+/// The app's <c>host.json</c> (the repository root's, linked into the build output) as configuration, where the
+/// Functions host puts it: under <c>AzureFunctionsJobHost</c>, the section the WebJobs SDK binds its extensions'
+/// options from (<c>extensions.queues</c> becomes the queue trigger's QueuesOptions). Lowest priority, so that an app
+/// setting such as <c>AzureFunctionsJobHost__extensions__queues__batchSize</c> overrides it, as on the Functions host.
+/// </summary>
 public static class HostJson
 {
-    public const string QueuesSection = "extensions:queues";
+    public const string Section = "AzureFunctionsJobHost";
 
-    public static IConfiguration Load(string directory)
+    public static IConfigurationBuilder AddHostJson(this IConfigurationBuilder builder, string directory)
     {
         var path = Path.Combine(directory, "host.json");
         if (!File.Exists(path))
@@ -13,6 +20,12 @@ public static class HostJson
             throw new InvalidOperationException($"host.json was not found at {path}; it is linked into the build output from the repository root.");
         }
 
-        return new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build();
+        var values = new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build()
+            .AsEnumerable()
+            .Where(pair => pair.Value is not null)
+            .ToDictionary(pair => $"{Section}:{pair.Key}", pair => pair.Value, StringComparer.OrdinalIgnoreCase);
+        values["AzureWebJobsConfigurationSection"] = Section;
+        builder.Sources.Insert(0, new MemoryConfigurationSource { InitialData = values });
+        return builder;
     }
 }

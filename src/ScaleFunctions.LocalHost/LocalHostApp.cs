@@ -1,3 +1,6 @@
+using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Host.Timers;
+using Microsoft.Azure.WebJobs.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,8 +13,9 @@ namespace ScaleFunctions.LocalHost;
 
 /// <summary>
 /// The same functions as src/ScaleFunctions.App, without Core Tools: the same DI entry point (AddScaleFunctions), the
-/// same settings (local.settings.json "Values", then environment, then command line) and the same host.json queue
-/// settings. Tests build the very same app with extra configuration through <paramref name="configure"/>.
+/// same settings (local.settings.json "Values", then environment, then command line), the same host.json, and the
+/// queue and timer triggers on the WebJobs SDK as the Functions host runs them. Tests build the very same app with
+/// extra configuration through <paramref name="configure"/>.
 /// </summary>
 public static class LocalHostApp
 {
@@ -23,6 +27,8 @@ public static class LocalHostApp
             builder.Configuration.AddLocalSettings(builder.Environment.ContentRootPath);
         }
 
+        builder.Configuration.AddHostJson(AppContext.BaseDirectory);
+
         // Lowest priority: quieter framework logs, as a Functions app's host.json would have them; any setting wins.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
@@ -32,14 +38,17 @@ public static class LocalHostApp
         builder.Services.AddScaleFunctions(builder.Configuration);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AppLevelCredentialRequired>());
 
-        // Hosted services start in this order, all before the HTTP server: storage first, then the queue trigger.
+        // Hosted services start in registration order, all before the HTTP server: storage first, then the triggers.
+        // Partial start-up as on the Functions host: a listener that cannot start (storage down) is logged and retried.
         builder.Services.AddHostedService<EmbeddedAzurite>();
-        builder.Services.AddOptions<QueueListenerOptions>()
-            .Bind(HostJson.Load(AppContext.BaseDirectory).GetSection(HostJson.QueuesSection))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddHostedService<QueueListener>();
-        builder.Services.AddHostedService<RebalanceTimer>();
+        builder.Services.AddWebJobs(options => options.AllowPartialHostStartup = true)
+            .AddAzureStorageCoreServices()
+            .AddAzureStorageQueues()
+            .AddTimers();
+        builder.Services.AddSingleton<IWebJobsExceptionHandler, StopOnUnhandledException>();
+        builder.Services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(ScaleCommandFunction), typeof(RebalanceCheckFunction)));
+        builder.Services.AddHostedService<JobHostService>();
+        builder.Services.AddHostedService<FunctionsIndexed>();
 
         configure?.Invoke(builder);
 
@@ -48,5 +57,11 @@ public static class LocalHostApp
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
         app.MapGet("/api/health", async (IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
         return app;
+    }
+
+    /// <summary>The SDK indexes exactly these classes' functions, not whatever else is loaded.</summary>
+    private sealed class FunctionTypes(params Type[] types) : ITypeLocator
+    {
+        public IReadOnlyList<Type> GetTypes() => types;
     }
 }

@@ -4,6 +4,7 @@ using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Azure.WebJobs.Host.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ScaleFunctions.Hosting;
@@ -15,7 +16,8 @@ namespace ScaleFunctions.Tests.Execution;
 
 /// <summary>
 /// The whole path through the local host (same DI, same host.json queue settings): Alertmanager webhook → intake →
-/// Azurite queue → queue listener → executor → the KafkaCluster in the Kubernetes API double gains one broker.
+/// Azurite queue → the WebJobs SDK's queue trigger → executor → the KafkaCluster in the Kubernetes API double gains
+/// one broker.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
@@ -28,6 +30,7 @@ public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
         await using var api = new KubernetesApiDouble();
         api.SeedKafkaCluster();
         await api.StartAsync();
+        var settlements = new QueueSettlements();
         await using var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -39,8 +42,11 @@ public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
                 ["Clusters:0:Name"] = "kafka",
                 ["Clusters:0:MinBrokers"] = "3",
                 ["Clusters:0:MaxBrokers"] = "6",
+                ["RebalanceSchedule"] = "0 */5 * * * *",
+                ["AzureWebJobs.rebalance-check.Disabled"] = "true",
             });
             builder.Services.AddSingleton<IKubernetes>(_ => api.CreateClient());
+            builder.Services.AddSingleton<IQueueProcessorFactory>(settlements);
         }, useLocalSettings: false);
         await app.StartAsync();
         var baseUri = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -53,12 +59,9 @@ public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
         using var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (KafkaClusterFixture.BrokerIds(api.GetKafkaCluster()).Count < 4 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        var settled = await settlements.NextAsync();
 
+        Assert.True(settled.Succeeded);
         var cluster = api.GetKafkaCluster();
         Assert.Equal([0, 1, 2, 3], KafkaClusterFixture.BrokerIds(cluster));
         var storage = cluster["spec"]!["brokers"]![3]!["brokerConfig"]!["storageConfigs"]![0]!;

@@ -65,6 +65,12 @@ public sealed class SecretsNeverLoggedIntegrationTest
         {
             host.UseSetting("AzureWebJobsStorage",
                 $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;");
+            // The trigger settings the Functions host (and the local host's WebJobs SDK) cannot index without. The queue
+            // trigger is off: on unreachable storage it gives up after the client's retries and stops the host, mid-test;
+            // the timer stays on, so Kubernetes is still in use.
+            host.UseSetting("ScaleCommandQueue", "scale-commands");
+            host.UseSetting("RebalanceSchedule", "0 */5 * * * *");
+            host.UseSetting("AzureWebJobs.scale-commands.Disabled", "true");
             host.UseSetting("APPLICATIONINSIGHTS_CONNECTION_STRING", $"InstrumentationKey={InstrumentationKey};IngestionEndpoint=http://127.0.0.1:{port}/");
             host.UseSetting("Auth:BearerToken", BearerToken);
             host.UseSetting("Auth:BasicUsername", "alertmanager");
