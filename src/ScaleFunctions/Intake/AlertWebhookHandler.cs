@@ -27,6 +27,7 @@ public sealed partial class AlertWebhookHandler(
     ICommandQueue queue,
     IAlertResolutions resolutions,
     DecisionLog decisions,
+    TimeProvider time,
     IOptions<IntakeOptions> options,
     ILogger<AlertWebhookHandler> logger) : IAlertWebhookHandler
 {
@@ -63,7 +64,7 @@ public sealed partial class AlertWebhookHandler(
             return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
         }
 
-        var parsed = AlertWebhookParser.Parse(body);
+        var parsed = AlertWebhookParser.Parse(body, time.GetUtcNow(), settings.ClockSkew);
         if (parsed.Webhook is not { } webhook)
         {
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
@@ -72,7 +73,10 @@ public sealed partial class AlertWebhookHandler(
         if (webhook.Alerts!.Count > settings.MaxAlertsPerWebhook)
         {
             return Refuse(WebhookResponses.Error(413,
-                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}."),
+                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. " +
+                (webhook.Format == AlertFormat.Pushed
+                    ? $"Set Prometheus' --alertmanager.notification-batch-size to at most {settings.MaxAlertsPerWebhook}."
+                    : $"Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}.")),
                 "too many alerts");
         }
 
@@ -118,7 +122,7 @@ public sealed partial class AlertWebhookHandler(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogStorageUnavailable(logger, ex, commands.Count, resolved.Count);
-            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again, and what was already enqueued is recognised by its idempotency key.");
+            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again (Prometheus at its next resend), and what was already enqueued is recognised by its idempotency key.");
         }
 
         RecordStored(resolved, commands, failed, unrecorded);
