@@ -10,7 +10,8 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// POST /api/alerts, in order: 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>,
+/// POST /api/alerts and /api/v2/alerts, in order: 403 on a route nothing in front of the app guards when no app-level
+/// credential is configured, 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>,
 /// 408 for a body that does not arrive, 400 for a body that is not a webhook, 413 above
 /// <c>Intake:MaxAlertsPerWebhook</c> alerts or <c>Intake:MaxCommandsPerWebhook</c> commands — all before anything is
 /// written. Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
@@ -37,6 +38,13 @@ public sealed partial class AlertWebhookHandler(
     public async Task<WebhookResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (request.RequiresAppCredential && !authenticator.IsRequired)
+        {
+            return Refuse(WebhookResponses.Error(403,
+                "This route has no function key check in front of it and no app-level credential is configured: set Auth__BearerToken, or Auth__BasicUsername and Auth__BasicPassword (see docs/prometheus.md)."),
+                "no app-level credential for a route without a function key");
+        }
+
         if (!authenticator.IsAuthorized(request))
         {
             return Refuse(WebhookResponses.Unauthorized(authenticator.Challenges), "missing or invalid credentials");
