@@ -55,6 +55,11 @@ public static class LocalHostApp
         var app = builder.Build();
         app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
+
+        // Where Prometheus pushes with path_prefix "/" (docs/prometheus.md). The local host checks every credential
+        // itself and does not start without one (AppLevelCredentialRequired), so both routes are guarded alike.
+        app.MapPost("/api/v2/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
         app.MapGet("/api/health", async (IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
         return app;
     }

@@ -10,7 +10,8 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// POST /api/alerts, in order: 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>,
+/// POST /api/alerts and /api/v2/alerts, in order: 403 on a route nothing in front of the app guards when no app-level
+/// credential is configured, 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>,
 /// 408 for a body that does not arrive, 400 for a body that is not a webhook, 413 above
 /// <c>Intake:MaxAlertsPerWebhook</c> alerts or <c>Intake:MaxCommandsPerWebhook</c> commands — all before anything is
 /// written. Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
@@ -27,6 +28,7 @@ public sealed partial class AlertWebhookHandler(
     ICommandQueue queue,
     IAlertResolutions resolutions,
     DecisionLog decisions,
+    TimeProvider time,
     IOptions<IntakeOptions> options,
     ILogger<AlertWebhookHandler> logger) : IAlertWebhookHandler
 {
@@ -36,6 +38,13 @@ public sealed partial class AlertWebhookHandler(
     public async Task<WebhookResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (request.RequiresAppCredential && !authenticator.IsRequired)
+        {
+            return Refuse(WebhookResponses.Error(403,
+                "This route has no function key check in front of it and no app-level credential is configured: set Auth__BearerToken, or Auth__BasicUsername and Auth__BasicPassword (see docs/prometheus.md)."),
+                "no app-level credential for a route without a function key");
+        }
+
         if (!authenticator.IsAuthorized(request))
         {
             return Refuse(WebhookResponses.Unauthorized(authenticator.Challenges), "missing or invalid credentials");
@@ -63,7 +72,7 @@ public sealed partial class AlertWebhookHandler(
             return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
         }
 
-        var parsed = AlertWebhookParser.Parse(body);
+        var parsed = AlertWebhookParser.Parse(body, time.GetUtcNow(), settings.ClockSkew);
         if (parsed.Webhook is not { } webhook)
         {
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
@@ -72,7 +81,10 @@ public sealed partial class AlertWebhookHandler(
         if (webhook.Alerts!.Count > settings.MaxAlertsPerWebhook)
         {
             return Refuse(WebhookResponses.Error(413,
-                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}."),
+                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. " +
+                (webhook.Format == AlertFormat.Pushed
+                    ? $"Set Prometheus' --alertmanager.notification-batch-size to at most {settings.MaxAlertsPerWebhook}."
+                    : $"Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}.")),
                 "too many alerts");
         }
 
@@ -118,7 +130,7 @@ public sealed partial class AlertWebhookHandler(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogStorageUnavailable(logger, ex, commands.Count, resolved.Count);
-            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again, and what was already enqueued is recognised by its idempotency key.");
+            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again (Prometheus at its next resend), and what was already enqueued is recognised by its idempotency key.");
         }
 
         RecordStored(resolved, commands, failed, unrecorded);
