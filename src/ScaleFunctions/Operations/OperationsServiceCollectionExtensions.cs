@@ -8,7 +8,7 @@ using ScaleFunctions.Storage;
 
 namespace ScaleFunctions;
 
-/// <summary>Registers health reporting and telemetry.</summary>
+/// <summary>Registers health reporting, plan (<c>/api/plan</c>), cluster status (<c>/api/clusters</c>) and telemetry.</summary>
 public static class OperationsServiceCollectionExtensions
 {
     /// <summary>How long the queue check may take before it counts as unreachable.</summary>
@@ -23,6 +23,8 @@ public static class OperationsServiceCollectionExtensions
             tags: ["storage"],
             timeout: QueueCheckTimeout));
         services.TryAddSingleton<IHealthReport, HealthCheckReport>();
+        services.TryAddSingleton<Planning.WebhookPlanner>();
+        services.TryAddSingleton<ClusterStatusReader>();
         // The configuration AddScaleFunctions was given, not one from DI: every host passes its own.
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupSummary>(sp, configuration));
 
