@@ -28,7 +28,20 @@ public static class PlanCommandLine
 
         // The app as the local host builds it, never started: no listener, no queue trigger, no timer, no Azurite.
         await using var app = LocalHostApp.Build(args[1..], configure, useLocalSettings);
-        var planner = app.Services.GetRequiredService<WebhookPlanner>();
+        WebhookPlanner planner;
+        try
+        {
+            // The executor (and its Kubernetes client) first: settings that cannot reach a cluster fail here, once.
+            app.Services.GetRequiredService<ScaleFunctions.Execution.ScaleExecutor>();
+            planner = app.Services.GetRequiredService<WebhookPlanner>();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or k8s.Exceptions.KubeConfigException)
+        {
+            // Settings that cannot work (no kubeconfig, invalid options): one line, as the host's start-up would say it.
+            await error.WriteLineAsync($"plan: the settings cannot be used: {ex.Message}");
+            return 1;
+        }
+
         await using var body = File.OpenRead(file);
         var response = await planner.PlanAsync(
             new WebhookRequest("application/json", body.Length, _ => null, _ => null, body), CancellationToken.None, authenticated: true);

@@ -25,8 +25,8 @@ namespace ScaleFunctions.Operations;
 public sealed class ClusterStatusReader(
     WebhookAuthenticator authenticator,
     ManagedClusters managedClusters,
-    KafkaClusterClient clusters,
-    ScaleExecutor executor,
+    Func<KafkaClusterClient> clusters,
+    Func<ScaleExecutor> executor,
     StorageAccount storage,
     IOptions<CommandQueueOptions> queueOptions,
     IOptions<ExecutorOptions> executorOptions,
@@ -81,7 +81,8 @@ public sealed class ClusterStatusReader(
         KafkaClusterResource? resource = null;
         try
         {
-            resource = await clusters.GetAsync(managed, cancellationToken);
+            // Resolved here: a Kubernetes connection that cannot even be configured is this entry's error, not a 500.
+            resource = await clusters().GetAsync(managed, cancellationToken);
             status = status with { Kubernetes = new Reachability(true, null) };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -134,7 +135,7 @@ public sealed class ClusterStatusReader(
             PlannedDecision? now = null;
             try
             {
-                now = await executor.PlanAsync(command, cancellationToken);
+                now = await executor().PlanAsync(command, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using ScaleFunctions.Execution;
+using ScaleFunctions.Koperator;
 using ScaleFunctions.Operations;
 using ScaleFunctions.Storage;
 
@@ -23,8 +25,11 @@ public static class OperationsServiceCollectionExtensions
             tags: ["storage"],
             timeout: QueueCheckTimeout));
         services.TryAddSingleton<IHealthReport, HealthCheckReport>();
-        services.TryAddSingleton<Planning.WebhookPlanner>();
-        services.TryAddSingleton<ClusterStatusReader>();
+        // The executor and the Kubernetes client resolved on use, as the health checks do: without a usable kubeconfig
+        // plan and status still answer, with the error where it belongs.
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<Planning.WebhookPlanner>(sp, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterStatusReader>(
+            sp, (Func<KafkaClusterClient>)sp.GetRequiredService<KafkaClusterClient>, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
         // The configuration AddScaleFunctions was given, not one from DI: every host passes its own.
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupSummary>(sp, configuration));
 

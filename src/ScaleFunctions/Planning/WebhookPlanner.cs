@@ -17,7 +17,7 @@ namespace ScaleFunctions.Planning;
 /// Writes nothing: no queue message, no resolution record, no Kubernetes write. 200 with <see cref="PlanBody"/>; the
 /// intake's 4xx for a webhook it would refuse. See docs/operate.md.
 /// </summary>
-public sealed partial class WebhookPlanner(WebhookReader reader, ScaleExecutor executor, ILogger<WebhookPlanner> logger)
+public sealed partial class WebhookPlanner(WebhookReader reader, Func<ScaleExecutor> executor, ILogger<WebhookPlanner> logger)
 {
     public const string UnavailableCode = "Unavailable";
 
@@ -45,7 +45,8 @@ public sealed partial class WebhookPlanner(WebhookReader reader, ScaleExecutor e
             PlannedDecision decision;
             try
             {
-                decision = await executor.PlanAsync(command, cancellationToken);
+                // Resolved here: a Kubernetes connection that cannot be configured is this command's Unavailable, not a 500.
+                decision = await executor().PlanAsync(command, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

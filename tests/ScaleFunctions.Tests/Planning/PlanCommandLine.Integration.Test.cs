@@ -75,4 +75,20 @@ public sealed class PlanCommandLineIntegrationTest(AzuriteFixture azurite) : IAs
         Assert.Equal(2, await RunAsync(output, error, file));
         Assert.Contains("does not exist", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Settings_without_a_usable_kubeconfig_are_one_line_not_a_stack_trace()
+    {
+        await File.WriteAllTextAsync(file, Webhooks.Firing(Webhooks.Alert("Overloaded", "upScale")));
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var exit = await PlanCommandLine.RunAsync([file], output, error, builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(host.Settings)
+        {
+            ["Kubernetes:KubeConfigPath"] = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}"),
+        }), useLocalSettings: false);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("plan: the settings cannot be used: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Trim().Split('\n'));
+    }
 }
