@@ -44,7 +44,7 @@ public class IntakeBenchmarks
     }
 
     [Benchmark]
-    public AlertWebhookParseResult Parse() => AlertWebhookParser.Parse(body);
+    public AlertWebhookParseResult Parse() => AlertWebhookParser.Parse(body, DateTimeOffset.UnixEpoch, TimeSpan.Zero);
 
     [Benchmark]
     public Task<WebhookResponse> Handle()

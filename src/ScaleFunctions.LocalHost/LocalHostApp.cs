@@ -53,6 +53,11 @@ public static class LocalHostApp
             (await status.ReadAsync(request.ToWebhookRequest(), null, null, ct)).ToResult());
         app.MapGet("/api/clusters/{namespace}/{name}", async (HttpRequest request, string @namespace, string name, ClusterStatusReader status, CancellationToken ct) =>
             (await status.ReadAsync(request.ToWebhookRequest(), @namespace, name, ct)).ToResult());
+
+        // Where Prometheus pushes with path_prefix "/" (docs/prometheus.md). The local host checks every credential
+        // itself and does not start without one (AppLevelCredentialRequired), so both routes are guarded alike.
+        app.MapPost("/api/v2/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
         app.MapGet("/api/health", async (IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
         return app;
     }

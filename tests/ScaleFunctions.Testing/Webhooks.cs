@@ -65,6 +65,20 @@ public static class Webhooks
 
     public static string Firing(params JsonObject[] alerts) => Envelope("firing", alerts);
 
+    /// <summary>
+    /// The alerts as Prometheus pushes them to an Alertmanager (a JSON array of postableAlerts, no status or fingerprint):
+    /// a firing alert ends 4 minutes after <paramref name="now"/>, as Prometheus' resends do, a resolved one a second before.
+    /// </summary>
+    public static string Pushed(DateTimeOffset now, params JsonObject[] alerts) => new JsonArray([.. alerts.Select(a =>
+    {
+        var pushed = (JsonObject)a.DeepClone();
+        var firing = (string?)pushed["status"] != "resolved";
+        pushed.Remove("status");
+        pushed.Remove("fingerprint");
+        pushed["endsAt"] = (firing ? now.AddMinutes(4) : now.AddSeconds(-1)).ToString("O");
+        return (JsonNode)pushed;
+    })]).ToJsonString();
+
     /// <summary>A stable, valid fingerprint for a test alert name.</summary>
     public static string Fingerprint(string alertName) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(alertName)))[..16];

@@ -4,9 +4,11 @@ using System.Text.Json;
 namespace ScaleFunctions.Alerts;
 
 /// <summary>
-/// Parses a webhook body with System.Text.Json. Returns the envelope, or the reason it is not one
-/// (not UTF-8, malformed JSON, a key given twice in any object, wrong value types, nesting deeper than
-/// <see cref="MaxDepth"/>, no <c>alerts</c> array).
+/// Parses a body in either format the intake takes, with System.Text.Json: an Alertmanager webhook (a JSON object with
+/// an <c>alerts</c> array), or what Prometheus posts to an Alertmanager (<c>POST /api/v2/alerts</c>: a JSON array of
+/// <c>postableAlert</c>s), which it returns as the same model (see <see cref="PushedAlerts"/>). Returns the envelope, or
+/// the reason it is not one (not UTF-8, malformed JSON, a key given twice in any object, wrong value types, nesting
+/// deeper than <see cref="MaxDepth"/>, no <c>alerts</c> array, an entry that is not an object).
 /// </summary>
 public static class AlertWebhookParser
 {
@@ -19,27 +21,35 @@ public static class AlertWebhookParser
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static AlertWebhookParseResult Parse(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Parses <paramref name="body"/>; <paramref name="receivedAt"/> and <paramref name="clockSkew"/> decide the status of
+    /// pushed alerts, which carry none (<see cref="PushedAlerts.StatusOf"/>).
+    /// </summary>
+    public static AlertWebhookParseResult Parse(ReadOnlySpan<byte> body, DateTimeOffset receivedAt, TimeSpan clockSkew)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
             return AlertWebhookParseResult.Invalid($"The body is not valid UTF-8 (at byte {InvalidUtf8Offset(body) + 1}).");
         }
 
+        var pushed = IsArray(body);
         AlertmanagerWebhook? webhook;
         try
         {
-            webhook = JsonSerializer.Deserialize<AlertmanagerWebhook>(body, Options);
+            webhook = pushed
+                ? PushedAlerts.Envelope(JsonSerializer.Deserialize<List<Alert?>>(body, Options)!, receivedAt, clockSkew)
+                : JsonSerializer.Deserialize<AlertmanagerWebhook>(body, Options);
         }
         catch (JsonException ex)
         {
+            var what = pushed ? "an array of alerts (Alertmanager API v2)" : "an Alertmanager webhook";
             return AlertWebhookParseResult.Invalid(
-                $"The body is not a valid Alertmanager webhook: {What(ex)} (at {Excerpt.Of(ex.Path ?? "$")}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+                $"The body is not {what}: {What(ex)} (at {Excerpt.Of(ex.Path ?? "$")}, line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
         }
 
         if (webhook is null)
         {
-            return AlertWebhookParseResult.Invalid("The body is JSON null; expected an Alertmanager webhook object.");
+            return AlertWebhookParseResult.Invalid("The body is JSON null; expected an Alertmanager webhook object or an array of alerts.");
         }
 
         if (webhook.Alerts is null)
@@ -53,6 +63,13 @@ public static class AlertWebhookParser
         }
 
         return AlertWebhookParseResult.Valid(webhook);
+    }
+
+    // The first significant byte tells the formats apart; anything else is left to the webhook reader to refuse.
+    private static bool IsArray(ReadOnlySpan<byte> body)
+    {
+        var start = body.IndexOfAnyExcept(" \t\r\n"u8);
+        return start >= 0 && body[start] == (byte)'[';
     }
 
     private static int InvalidUtf8Offset(ReadOnlySpan<byte> body)

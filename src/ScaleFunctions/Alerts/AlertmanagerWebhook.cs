@@ -33,4 +33,8 @@ public sealed record AlertmanagerWebhook
 
     [JsonPropertyName("externalURL")]
     public string? ExternalUrl { get; init; }
+
+    /// <summary>Which format the body had: a webhook, or an array of alerts pushed the way Prometheus pushes them.</summary>
+    [JsonIgnore]
+    public AlertFormat Format { get; init; } = AlertFormat.Webhook;
 }

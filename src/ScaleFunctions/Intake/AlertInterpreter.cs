@@ -8,7 +8,7 @@ namespace ScaleFunctions.Intake;
 
 /// <summary>
 /// Turns one alert into an <see cref="AlertInterpretation"/>, in this order: no <c>command</c> annotation → ignored;
-/// cluster labels missing or not a managed cluster → ignored; resolved → recorded; then the command (case-sensitive:
+/// cluster labels missing → rejected (the rule lost them); not a managed cluster → ignored; resolved → recorded; then the command (case-sensitive:
 /// <c>upScale</c>, <c>downScale</c>, <c>addPvc</c> or <c>addPVC</c>, <c>resizePvc</c>), fingerprint, start time and
 /// parameters are validated → command request, or rejected with every reason found.
 /// </summary>
@@ -41,7 +41,15 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
 
         if (string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name))
         {
-            return new IgnoredAlert(alertRef, "", IntakeReasonCodes.NoClusterLabels, $"no {settings.NamespaceLabel} and {settings.ClusterLabel} labels: not about a Kafka cluster.");
+            // It asks for a command, so someone means it to scale a cluster: a rule that aggregates the cluster labels
+            // away (the seed's avg(sum by(brokerId, …))) must show up, not do nothing quietly.
+            var missing = string.Join(" and ", new[] { (settings.NamespaceLabel, @namespace), (settings.ClusterLabel, name) }
+                .Where(l => string.IsNullOrEmpty(l.Item2)).Select(l => $"'{l.Item1}'"));
+            return new RejectedAlert(alertRef, "", Commands.TryGetValue(command, out var asked) ? NameOf(asked) : "",
+                $"it has a command annotation but no {missing} label, so the cluster cannot be found; keep the cluster labels in the rule's expression (see docs/alert-rules.md).")
+            {
+                Code = IntakeReasonCodes.NoClusterLabels,
+            };
         }
 
         if (managed is null)

@@ -9,7 +9,7 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// POST /api/alerts: first <see cref="WebhookReader"/> (authentication, validation, caps, interpretation, coalescing —
+/// POST /api/alerts and /api/v2/alerts: first <see cref="WebhookReader"/> (authentication, validation, caps, interpretation, coalescing —
 /// every 4xx before anything is written). Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
 /// a summary; 503 when storage cannot be reached or answers too late (Alertmanager sends the whole notification again;
 /// the resolutions are upserts and the commands carry the same idempotency keys, so the executor ignores what it
@@ -71,7 +71,7 @@ public sealed partial class AlertWebhookHandler(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogStorageUnavailable(logger, ex, commands.Count, resolved.Count);
-            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again, and what was already enqueued is recognised by its idempotency key.");
+            return WebhookResponses.Error(503, "Storage cannot be reached; Alertmanager will send again (Prometheus at its next resend), and what was already enqueued is recognised by its idempotency key.");
         }
 
         RecordStored(resolved, commands, failed, unrecorded);

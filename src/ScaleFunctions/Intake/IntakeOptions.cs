@@ -51,4 +51,12 @@ public sealed class IntakeOptions
     /// <summary>How long one webhook may spend on storage (queue and table) before it is answered with 503.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
     public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// For alerts pushed the way Prometheus pushes them (no <c>status</c>): how far in this app's future an <c>endsAt</c>
+    /// may be and still mean resolved, so that a resolution counts when this clock runs behind Prometheus'. Keep it well
+    /// below 4 × max(resend delay, evaluation interval), how far ahead Prometheus sets a firing alert's <c>endsAt</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:02:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -7,8 +7,8 @@ using ScaleFunctions.Commands;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// The part of a webhook POST that writes nothing, shared by <c>/api/alerts</c> (<see cref="AlertWebhookHandler"/>) and
-/// <c>/api/plan</c>: 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>, 408 for a
+/// The part of a webhook POST that writes nothing (either format: Alertmanager's webhook or Prometheus' pushed array), shared by <c>/api/alerts</c>, <c>/api/v2/alerts</c> (<see cref="AlertWebhookHandler"/>) and
+/// <c>/api/plan</c>: 403 on a route nothing in front of the app guards when no app-level credential is configured, 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>, 408 for a
 /// body that does not arrive, 400 for a body that is not a webhook, 413 above <c>Intake:MaxAlertsPerWebhook</c> alerts
 /// or <c>Intake:MaxCommandsPerWebhook</c> commands; otherwise every alert interpreted and the commands coalesced.
 /// </summary>
@@ -16,6 +16,7 @@ public sealed partial class WebhookReader(
     WebhookAuthenticator authenticator,
     AlertInterpreter interpreter,
     CommandCoalescer coalescer,
+    TimeProvider time,
     IOptions<IntakeOptions> options,
     ILogger<WebhookReader> logger)
 {
@@ -24,6 +25,13 @@ public sealed partial class WebhookReader(
     public async Task<WebhookReading> ReadAsync(WebhookRequest request, CancellationToken cancellationToken, bool authenticated = false)
     {
         var settings = options.Value;
+        if (!authenticated && request.RequiresAppCredential && !authenticator.IsRequired)
+        {
+            return Refuse(WebhookResponses.Error(403,
+                "This route has no function key check in front of it and no app-level credential is configured: set Auth__BearerToken, or Auth__BasicUsername and Auth__BasicPassword (see docs/prometheus.md)."),
+                "no app-level credential for a route without a function key");
+        }
+
         if (!authenticated && !authenticator.IsAuthorized(request))
         {
             return Refuse(WebhookResponses.Unauthorized(authenticator.Challenges), "missing or invalid credentials");
@@ -51,7 +59,7 @@ public sealed partial class WebhookReader(
             return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
         }
 
-        var parsed = AlertWebhookParser.Parse(body);
+        var parsed = AlertWebhookParser.Parse(body, time.GetUtcNow(), settings.ClockSkew);
         if (parsed.Webhook is not { } webhook)
         {
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
@@ -60,7 +68,10 @@ public sealed partial class WebhookReader(
         if (webhook.Alerts!.Count > settings.MaxAlertsPerWebhook)
         {
             return Refuse(WebhookResponses.Error(413,
-                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}."),
+                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. " +
+                (webhook.Format == AlertFormat.Pushed
+                    ? $"Set Prometheus' --alertmanager.notification-batch-size to at most {settings.MaxAlertsPerWebhook}."
+                    : $"Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}.")),
                 "too many alerts");
         }
 

@@ -33,13 +33,47 @@ public sealed class AlertInterpreterTest
         Assert.Equal("", ignored.Cluster);
     }
 
-    [Fact]
-    public void Ignores_alerts_without_cluster_labels()
+    [Theory]
+    [InlineData("firing", "kafka_cr", "no 'kafka_cr' label")]
+    [InlineData("firing", "namespace", "no 'namespace' label")]
+    [InlineData("firing", "both", "no 'namespace' and 'kafka_cr' label")]
+    [InlineData("resolved", "kafka_cr", "no 'kafka_cr' label")]
+    public void Rejects_an_alert_that_asks_for_a_command_without_cluster_labels_pointing_at_the_rules_doc(string status, string removed, string missing)
     {
         var alert = Alert("upScale");
+        var labels = (JsonObject)alert["labels"]!;
+        foreach (var label in removed == "both" ? new[] { "namespace", "kafka_cr" } : [removed])
+        {
+            labels.Remove(label);
+        }
+
+        alert["status"] = status;
+        var rejected = Rejected(Interpret(alert, webhookStatus: status));
+
+        Assert.Equal(IntakeReasonCodes.NoClusterLabels, rejected.Code);
+        Assert.Contains(missing, rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains("docs/alert-rules.md", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal("upScale", rejected.Command);
+        Assert.Equal("", rejected.Cluster);
+    }
+
+    [Fact]
+    public void Names_the_configured_cluster_labels_when_they_are_missing()
+    {
+        var alert = Alert("downScale");
+
+        var rejected = Rejected(Interpret(alert, new Dictionary<string, string?> { ["Intake:NamespaceLabel"] = "k8s_ns", ["Intake:ClusterLabel"] = "cluster" }));
+
+        Assert.Contains("no 'k8s_ns' and 'cluster' label", rejected.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Still_ignores_an_alert_without_cluster_labels_when_it_asks_for_no_command()
+    {
+        var alert = Alert(null);
         ((JsonObject)alert["labels"]!).Remove("kafka_cr");
 
-        Assert.IsType<IgnoredAlert>(Interpret(alert));
+        Assert.Equal(IntakeReasonCodes.NoCommand, Assert.IsType<IgnoredAlert>(Interpret(alert)).Code);
     }
 
     [Fact]

@@ -429,6 +429,25 @@ public sealed class AlertWebhookHandlerTest : IDisposable
         Assert.Empty(harness.Queue.Commands);
     }
 
+    [Fact]
+    public async Task Lists_an_alert_with_a_command_but_no_cluster_labels_as_rejected_and_logs_it_at_Warning()
+    {
+        var lost = Webhooks.Alert("AggregatedAway", "upScale");
+        ((System.Text.Json.Nodes.JsonObject)lost["labels"]!).Remove("kafka_cr");
+
+        var response = await harness.PostAsync(Webhooks.Firing(lost, Webhooks.Alert("Overloaded", "upScale")));
+
+        Assert.Equal(202, response.StatusCode);
+        Assert.Single(harness.Queue.Commands);
+        var rejected = Assert.Single(Body(response).GetProperty("rejected").EnumerateArray());
+        Assert.Equal("AggregatedAway", rejected.GetProperty("alertName").GetString());
+        Assert.Contains("docs/alert-rules.md", rejected.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(Body(response).GetProperty("ignored").EnumerateArray());
+        var decision = Assert.Single(harness.Logs.Entries, e => e.EventId == DecisionLog.DecisionEvent && e["Outcome"] == nameof(DecisionOutcome.Refused));
+        Assert.Equal(LogLevel.Warning, decision.Level);
+        Assert.Equal(IntakeReasonCodes.NoClusterLabels, decision["ReasonCode"]);
+    }
+
     private sealed class FailingStream(Exception failure) : MemoryStream
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);

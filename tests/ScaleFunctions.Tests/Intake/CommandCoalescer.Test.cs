@@ -12,7 +12,7 @@ public sealed class CommandCoalescerTest
 {
     private static IReadOnlyList<CoalescedCommand> Coalesce(IntakeHarness harness, params JsonObject[] alerts)
     {
-        var webhook = AlertWebhookParser.Parse(Encoding.UTF8.GetBytes(Webhooks.Firing(alerts))).Webhook!;
+        var webhook = AlertWebhookParser.Parse(Encoding.UTF8.GetBytes(Webhooks.Firing(alerts)), DateTimeOffset.UnixEpoch, TimeSpan.Zero).Webhook!;
         var interpreter = harness.Services.GetRequiredService<AlertInterpreter>();
         var requests = webhook.Alerts!.Select(a => interpreter.Interpret(a!, webhook.Status)).Cast<CommandRequest>();
         return harness.Services.GetRequiredService<CommandCoalescer>().Coalesce(requests);

@@ -29,6 +29,7 @@ public sealed class IntakeOptionsTest
         Assert.Equal(TimeSpan.FromMinutes(15), options.CommandTtl);
         Assert.Equal("resolvedalerts", options.ResolutionsTable);
         Assert.Equal(TimeSpan.FromSeconds(10), options.StorageTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.ClockSkew);
         Assert.Equal(2_000, options.MaxAlertsPerWebhook);
         Assert.Equal(100, options.MaxCommandsPerWebhook);
         Assert.Equal("scale-commands", harness.Services.GetRequiredService<IOptions<CommandQueueOptions>>().Value.Name);
@@ -46,6 +47,8 @@ public sealed class IntakeOptionsTest
     [InlineData("Intake:MaxCommandsPerWebhook", "1001", "MaxCommandsPerWebhook")]
     [InlineData("Intake:CommandTtl", "00:00:10", "CommandTtl")]
     [InlineData("Intake:ResolutionsTable", "resolved-alerts", "ResolutionsTable")]
+    [InlineData("Intake:ClockSkew", "-00:00:01", "ClockSkew")]
+    [InlineData("Intake:ClockSkew", "00:02:01", "ClockSkew")]
     public void Refuses_invalid_intake_settings(string key, string value, string message)
     {
         var error = Invalid<IntakeOptions>(new() { [key] = value });

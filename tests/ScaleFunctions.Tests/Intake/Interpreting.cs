@@ -12,7 +12,7 @@ internal static class Interpreting
     public static AlertInterpretation Interpret(JsonObject alert, IDictionary<string, string?>? settings = null, string? webhookStatus = "firing")
     {
         using var harness = new IntakeHarness(settings);
-        var parsed = AlertWebhookParser.Parse(System.Text.Encoding.UTF8.GetBytes(Webhooks.Envelope(webhookStatus ?? "firing", alert))).Webhook!;
+        var parsed = AlertWebhookParser.Parse(System.Text.Encoding.UTF8.GetBytes(Webhooks.Envelope(webhookStatus ?? "firing", alert)), DateTimeOffset.UnixEpoch, TimeSpan.Zero).Webhook!;
         return harness.Services.GetRequiredService<AlertInterpreter>().Interpret(parsed.Alerts![0]!, webhookStatus);
     }
 

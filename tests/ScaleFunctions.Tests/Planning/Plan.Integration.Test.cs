@@ -107,6 +107,24 @@ public sealed class PlanIntegrationTest(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_plan_takes_prometheus_pushed_array_too_and_plans_the_same_command_as_for_the_webhook()
+    {
+        await using var host = await PlanHost.StartAsync(azurite);
+
+        var (status, body) = await host.PlanAsync(Webhooks.Pushed(PlanHost.Start, Webhooks.Alert("Overloaded", "upScale")));
+        var webhook = OnlyCommand((await host.PlanAsync(UpScale)).Body);
+
+        // The fingerprint (so the key) of a pushed alert is computed from its labels; the decision is the same.
+        Assert.Equal(200, status);
+        var pushed = OnlyCommand(body);
+        Assert.Equal(((string?)webhook["command"], (string?)webhook["outcome"], (string?)webhook["reasonCode"]),
+            ((string?)pushed["command"], (string?)pushed["outcome"], (string?)pushed["reasonCode"]));
+        Assert.Contains(pushed["patch"]!.AsArray(), op => (string?)op!["op"] == "add" && (int?)op["value"]?["id"] == 3);
+        Assert.DoesNotContain(host.Api.Requests, r => r.IsWrite);
+        Assert.Equal(0, await host.QueueLengthAsync());
+    }
+
+    [Fact]
     public async Task A_rebalance_in_progress_read_from_cruise_control_defers_the_planned_upScale()
     {
         await using var host = await PlanHost.StartAsync(azurite);
