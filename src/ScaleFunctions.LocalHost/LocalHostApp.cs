@@ -8,6 +8,7 @@ using ScaleFunctions.Authentication;
 using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Operations;
+using ScaleFunctions.Planning;
 
 namespace ScaleFunctions.LocalHost;
 
@@ -55,6 +56,12 @@ public static class LocalHostApp
         var app = builder.Build();
         app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
+        app.MapPost("/api/plan", async (HttpRequest request, WebhookPlanner planner, CancellationToken ct) =>
+            (await planner.PlanAsync(request.ToWebhookRequest(), ct)).ToResult());
+        app.MapGet("/api/clusters", async (HttpRequest request, ClusterStatusReader status, CancellationToken ct) =>
+            (await status.ReadAsync(request.ToWebhookRequest(), null, null, ct)).ToResult());
+        app.MapGet("/api/clusters/{namespace}/{name}", async (HttpRequest request, string @namespace, string name, ClusterStatusReader status, CancellationToken ct) =>
+            (await status.ReadAsync(request.ToWebhookRequest(), @namespace, name, ct)).ToResult());
 
         // Where Prometheus pushes with path_prefix "/" (docs/prometheus.md). The local host checks every credential
         // itself and does not start without one (AppLevelCredentialRequired), so both routes are guarded alike.

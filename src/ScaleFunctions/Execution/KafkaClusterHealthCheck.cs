@@ -35,10 +35,15 @@ public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // A 403 says which permission is missing (the API server's words carry no secret); otherwise the status only.
-            var status = ex.Forbidden() is { } forbidden ? $"HTTP 403: {forbidden.ForbiddenReason("to read the KafkaCluster")}"
-                : ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
-            return new HealthCheckResult(context.Registration.FailureStatus, $"KafkaCluster {cluster.Id} is not readable ({status})");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"KafkaCluster {cluster.Id} is not readable ({Describe(ex)})");
         }
     }
+
+    /// <summary>
+    /// Why a read failed, safe to show: a 403 says which permission is missing (the API server's words carry no
+    /// secret); otherwise the status code, or the exception's type only.
+    /// </summary>
+    public static string Describe(Exception ex) =>
+        ex.Forbidden() is { } forbidden ? $"HTTP 403: {forbidden.ForbiddenReason("to read the KafkaCluster")}"
+            : ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
 }

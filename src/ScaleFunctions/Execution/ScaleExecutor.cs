@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
@@ -52,76 +53,46 @@ public sealed partial class ScaleExecutor(
         }
     }
 
+    /// <summary>
+    /// What <see cref="ExecuteAsync"/> would decide for <paramref name="command"/> against the cluster as it is now — the
+    /// same reads (KafkaCluster, alert resolutions, Cruise Control) and the same decision — writing nothing: no
+    /// Kubernetes write, no deferral enqueued, no decision logged as taken. A failure the executor would leave to the
+    /// queue's retry is thrown.
+    /// </summary>
+    public async Task<PlannedDecision> PlanAsync(ScaleCommand command, CancellationToken cancellationToken)
+    {
+        Decided decided;
+        try
+        {
+            decided = await DecideWantedAsync(command, new ReplicaCountsOnce(), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
+        {
+            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {CommandName(command.Command)}")), null);
+        }
+
+        var final = Described(command, decided.Decision);
+        return new PlannedDecision(final.Outcome, final.ReasonCode, final.Reason, decided.Patch)
+        {
+            DeferFor = final.Outcome == DecisionOutcome.Deferred ? final.DeferFor : null,
+        };
+    }
+
     private async Task DecideAndApplyAsync(ScaleCommand command, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
-        if (managed is null)
-        {
-            Record(command, ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"));
-            return;
-        }
-
-        if (managed.Kind != ClusterKind.KafkaCluster || command.Cluster.Kind != ClusterKind.KafkaCluster)
-        {
-            Record(command, ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported yet (configured as {managed.Kind})"));
-            return;
-        }
-
-        if (time.GetUtcNow() >= command.ExpiresAt)
-        {
-            Record(command, ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"));
-            return;
-        }
-
-        if (await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
-        {
-            Record(command, ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"));
-            return;
-        }
-
-        var guards = new ScaleGuards(settings);
-        IReadOnlyDictionary<int, int>? counts = null;
-        var countsRead = false;
-        CapacityOpinion? opinion = null;
+        var counts = new ReplicaCountsOnce();
         for (var attempt = 1; attempt <= settings.ConflictRetries; attempt++)
         {
-            KafkaClusterResource cluster;
-            try
-            {
-                cluster = await clusters.GetAsync(managed, cancellationToken);
-            }
-            catch (Exception ex) when (ex.IsPermanent())
-            {
-                Record(command, Permanent(ex, "reading"));
-                return;
-            }
-
-            if (command.Command == ScaleCommandKind.DownScale && command.Target.BrokerId is null && !countsRead)
-            {
-                counts = await ReplicaCountsAsync(managed, cancellationToken);
-                countsRead = true;
-            }
-
-            var decision = guards.Decide(command, managed, cluster, time.GetUtcNow(), counts);
-            if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
-            {
-                decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
-                if (decision.Outcome == DecisionOutcome.Acted && managed.CruiseControl.IsConfigured && managed.CruiseControl.CapacityOpinion != CapacityOpinionMode.Off)
-                {
-                    // Read once: a conflict's re-read decides again on the same opinion. A 403 is thrown (Forbidden refusal).
-                    opinion ??= await capacity.GetAsync(managed, cancellationToken);
-                    decision = guards.SecondOpinion(command, decision, opinion, managed.CruiseControl.CapacityOpinion);
-                }
-            }
-
+            var (decision, before) = await DecideWantedAsync(command, counts, cancellationToken);
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Acted when settings.DryRun:
-                    LogChange(managed, cluster, decision, dryRun: true);
-                    Record(command, decision with { ReasonCode = ReasonCodes.DryRun, Reason = $"would {decision.Reason}; nothing written (Executor:DryRun)" });
+                    LogChange(command.Cluster.ToString(), before!, decision, dryRun: true);
+                    Record(command, Described(command, decision));
                     return;
                 case DecisionOutcome.Acted:
+                    var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
                     try
                     {
                         await clusters.ReplaceAsync(managed, decision.Updated!, cancellationToken);
@@ -137,12 +108,12 @@ public sealed partial class ScaleExecutor(
                         return;
                     }
 
-                    LogChange(managed, cluster, decision, dryRun: false);
+                    LogChange(managed.Id, before!, decision, dryRun: false);
                     Record(command, decision);
                     return;
                 case DecisionOutcome.Deferred:
                     await queue.EnqueueAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
-                    Record(command, decision with { Reason = $"{decision.Reason}; deferral {command.Deferrals + 1}, retried in {decision.DeferFor:g}" });
+                    Record(command, Described(command, decision));
                     return;
                 default:
                     Record(command, decision);
@@ -150,8 +121,79 @@ public sealed partial class ScaleExecutor(
             }
         }
 
-        throw new ScaleConflictException($"{managed.Id} changed under every one of {settings.ConflictRetries} attempts; the queue will deliver the command again.");
+        throw new ScaleConflictException($"{command.Cluster} changed under every one of {settings.ConflictRetries} attempts; the queue will deliver the command again.");
     }
+
+    /// <summary>
+    /// The decision step plan and execute share: is the command still wanted (managed cluster, supported kind, not
+    /// expired, alerts not all resolved), then one reading of the KafkaCluster (and Cruise Control's replica counts
+    /// for a downScale without a broker id, read once per command), <see cref="ScaleGuards"/>, and the
+    /// rebalance-in-progress hold. Reads only; the caller writes (or, for plan, does not).
+    /// </summary>
+    private async Task<Decided> DecideWantedAsync(ScaleCommand command, ReplicaCountsOnce counts, CancellationToken cancellationToken)
+    {
+        var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
+        if (managed is null)
+        {
+            return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"), null);
+        }
+
+        if (managed.Kind != ClusterKind.KafkaCluster || command.Cluster.Kind != ClusterKind.KafkaCluster)
+        {
+            return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported yet (configured as {managed.Kind})"), null);
+        }
+
+        if (time.GetUtcNow() >= command.ExpiresAt)
+        {
+            return new(ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"), null);
+        }
+
+        if (await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
+        {
+            return new(ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"), null);
+        }
+
+        KafkaClusterResource cluster;
+        try
+        {
+            cluster = await clusters.GetAsync(managed, cancellationToken);
+        }
+        catch (Exception ex) when (ex.IsPermanent())
+        {
+            return new(Permanent(ex, "reading"), null);
+        }
+
+        if (command.Command == ScaleCommandKind.DownScale && command.Target.BrokerId is null && !counts.Read)
+        {
+            counts.Counts = await ReplicaCountsAsync(managed, cancellationToken);
+            counts.Read = true;
+        }
+
+        var guards = new ScaleGuards(options.Value);
+        var decision = guards.Decide(command, managed, cluster, time.GetUtcNow(), counts.Counts);
+        if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
+        {
+            decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
+            if (decision.Outcome == DecisionOutcome.Acted && managed.CruiseControl.IsConfigured && managed.CruiseControl.CapacityOpinion != CapacityOpinionMode.Off)
+            {
+                // Read once: a conflict's re-read decides again on the same opinion. A 403 is thrown (Forbidden refusal).
+                counts.Opinion ??= await capacity.GetAsync(managed, cancellationToken);
+                decision = guards.SecondOpinion(command, decision, counts.Opinion, managed.CruiseControl.CapacityOpinion);
+            }
+        }
+
+        return new(decision, decision.Outcome == DecisionOutcome.Acted ? cluster : null);
+    }
+
+    /// <summary>The decision as the executor records it: a dry run says nothing was written, a deferral says which one and when it comes back.</summary>
+    private ScaleDecision Described(ScaleCommand command, ScaleDecision decision) => decision.Outcome switch
+    {
+        DecisionOutcome.Acted when options.Value.DryRun =>
+            decision with { ReasonCode = ReasonCodes.DryRun, Reason = $"would {decision.Reason}; nothing written (Executor:DryRun)" },
+        DecisionOutcome.Deferred =>
+            decision with { Reason = $"{decision.Reason}; deferral {command.Deferrals + 1}, retried in {decision.DeferFor:g}" },
+        _ => decision,
+    };
 
     /// <summary>
     /// The last check before a broker-count change: while Cruise Control moves partitions the partition-count alerts are
@@ -201,17 +243,34 @@ public sealed partial class ScaleExecutor(
         var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the KafkaCluster: {ex.ApiMessage()}"),
     };
 
-    private void LogChange(ManagedClusterOptions managed, KafkaClusterResource before, ScaleDecision decision, bool dryRun)
+    private void LogChange(string cluster, KafkaClusterResource before, ScaleDecision decision, bool dryRun)
     {
-        var patch = JsonDiff.Diff(before.Json, decision.Updated!.Json).ToJsonString();
+        var patch = new Decided(decision, before).Patch!.ToJsonString();
         if (dryRun)
         {
-            LogDryRun(logger, managed.Id, decision.Reason, patch);
+            LogDryRun(logger, cluster, decision.Reason, patch);
         }
         else
         {
-            LogApplied(logger, managed.Id, decision.Reason, patch);
+            LogApplied(logger, cluster, decision.Reason, patch);
         }
+    }
+
+    /// <summary>A decision and, when it acts, the reading it changes: the patch is the difference, what is written and logged.</summary>
+    private sealed record Decided(ScaleDecision Decision, KafkaClusterResource? Before)
+    {
+        public JsonArray? Patch => Decision.Outcome == DecisionOutcome.Acted && Before is not null ? JsonDiff.Diff(Before.Json, Decision.Updated!.Json) : null;
+    }
+
+    /// <summary>Cruise Control's replica counts, asked at most once per command (not again on a conflict's retry).</summary>
+    /// <summary>What Cruise Control said for this command, read at most once however often a conflict makes it decide again.</summary>
+    private sealed class ReplicaCountsOnce
+    {
+        public bool Read { get; set; }
+
+        public IReadOnlyDictionary<int, int>? Counts { get; set; }
+
+        public CapacityOpinion? Opinion { get; set; }
     }
 
     private void Record(ScaleCommand command, ScaleDecision decision) => decisions.Record(new Decision(

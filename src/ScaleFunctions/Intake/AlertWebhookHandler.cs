@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Alerts;
-using ScaleFunctions.Authentication;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Storage;
@@ -10,11 +9,8 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// POST /api/alerts and /api/v2/alerts, in order: 403 on a route nothing in front of the app guards when no app-level
-/// credential is configured, 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>,
-/// 408 for a body that does not arrive, 400 for a body that is not a webhook, 413 above
-/// <c>Intake:MaxAlertsPerWebhook</c> alerts or <c>Intake:MaxCommandsPerWebhook</c> commands — all before anything is
-/// written. Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
+/// POST /api/alerts and /api/v2/alerts: first <see cref="WebhookReader"/> (authentication, validation, caps, interpretation, coalescing —
+/// every 4xx before anything is written). Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
 /// a summary; 503 when storage cannot be reached or answers too late (Alertmanager sends the whole notification again;
 /// the resolutions are upserts and the commands carry the same idempotency keys, so the executor ignores what it
 /// already applied); a command storage refuses for good (a 4xx from storage) is listed as failed in the 202, since
@@ -22,13 +18,10 @@ namespace ScaleFunctions.Intake;
 /// Alertmanager drop the valid alerts too, and retrying never fixes an annotation. See docs/intake.md.
 /// </summary>
 public sealed partial class AlertWebhookHandler(
-    WebhookAuthenticator authenticator,
-    AlertInterpreter interpreter,
-    CommandCoalescer coalescer,
+    WebhookReader reader,
     ICommandQueue queue,
     IAlertResolutions resolutions,
     DecisionLog decisions,
-    TimeProvider time,
     IOptions<IntakeOptions> options,
     ILogger<AlertWebhookHandler> logger) : IAlertWebhookHandler
 {
@@ -38,65 +31,13 @@ public sealed partial class AlertWebhookHandler(
     public async Task<WebhookResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (request.RequiresAppCredential && !authenticator.IsRequired)
+        var reading = await reader.ReadAsync(request, cancellationToken);
+        if (reading.Refusal is { } refusal)
         {
-            return Refuse(WebhookResponses.Error(403,
-                "This route has no function key check in front of it and no app-level credential is configured: set Auth__BearerToken, or Auth__BasicUsername and Auth__BasicPassword (see docs/prometheus.md)."),
-                "no app-level credential for a route without a function key");
+            return refusal;
         }
 
-        if (!authenticator.IsAuthorized(request))
-        {
-            return Refuse(WebhookResponses.Unauthorized(authenticator.Challenges), "missing or invalid credentials");
-        }
-
-        if (!IsJson(request.ContentType))
-        {
-            return Refuse(WebhookResponses.Error(415, "Content-Type must be application/json."), "not JSON");
-        }
-
-        var maxBytes = settings.MaxBodyBytes;
-        byte[]? body;
-        try
-        {
-            body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken);
-        }
-        catch (IOException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The server gave up waiting for the body (Kestrel's minimum data rate: 408) or the sender cut it off.
-            return Refuse(WebhookResponses.Error(408, "The body did not arrive completely (too slow or cut off); nothing was recorded or enqueued."), "body incomplete");
-        }
-
-        if (body is null)
-        {
-            return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
-        }
-
-        var parsed = AlertWebhookParser.Parse(body, time.GetUtcNow(), settings.ClockSkew);
-        if (parsed.Webhook is not { } webhook)
-        {
-            return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
-        }
-
-        if (webhook.Alerts!.Count > settings.MaxAlertsPerWebhook)
-        {
-            return Refuse(WebhookResponses.Error(413,
-                $"The webhook has {webhook.Alerts.Count} alerts, more than {settings.MaxAlertsPerWebhook} (Intake:MaxAlertsPerWebhook); nothing was recorded or enqueued. " +
-                (webhook.Format == AlertFormat.Pushed
-                    ? $"Set Prometheus' --alertmanager.notification-batch-size to at most {settings.MaxAlertsPerWebhook}."
-                    : $"Set max_alerts in the webhook_config to at most {settings.MaxAlertsPerWebhook}.")),
-                "too many alerts");
-        }
-
-        var interpretations = webhook.Alerts.Select(alert => Interpret(alert!, webhook.Status)).ToList();
-        var commands = coalescer.Coalesce(interpretations.OfType<CommandRequest>());
-        if (commands.Count > settings.MaxCommandsPerWebhook)
-        {
-            return Refuse(WebhookResponses.Error(413,
-                $"The webhook asks for {commands.Count} commands, more than {settings.MaxCommandsPerWebhook} (Intake:MaxCommandsPerWebhook); nothing was recorded or enqueued. Group the alerts so that one notification asks for fewer."),
-                "too many commands");
-        }
-
+        var (interpretations, commands) = (reading.Interpretations, reading.Commands);
         var resolved = interpretations.OfType<ResolvedAlert>().ToList();
         foreach (var ignored in interpretations.OfType<IgnoredAlert>())
         {
@@ -227,24 +168,6 @@ public sealed partial class AlertWebhookHandler(
     private static string ResolvedOutcome(ResolvedAlert alert, IReadOnlyDictionary<ClusterRef, string> unrecorded) =>
         unrecorded.TryGetValue(alert.Cluster, out var error) ? $"resolved, but not recorded: {error}." : ResolvedReason;
 
-    // A fault in interpreting one alert must not cost the others: that alert is rejected, the rest go on.
-    private AlertInterpretation Interpret(Alert alert, string? webhookStatus)
-    {
-        try
-        {
-            return interpreter.Interpret(alert, webhookStatus);
-        }
-        catch (Exception ex)
-        {
-            LogInterpretationFailed(logger, ex);
-            var fingerprint = string.IsNullOrEmpty(alert.Fingerprint) ? AlertFingerprint.Of(alert.Labels) : alert.Fingerprint;
-            return new RejectedAlert(new AlertRef(fingerprint, alert.AlertName, alert.StartsAt ?? default), "", "", "internal error while reading this alert; see the app's log.")
-            {
-                Code = IntakeReasonCodes.InternalError,
-            };
-        }
-    }
-
     private static WebhookSummary Summary(
         IReadOnlyList<AlertInterpretation> interpretations,
         IReadOnlyList<CoalescedCommand> commands,
@@ -265,30 +188,6 @@ public sealed partial class AlertWebhookHandler(
 
     private static AlertOutcome Outcome(AlertInterpretation interpretation, string reason) =>
         new(Excerpt.Of(interpretation.Alert.Fingerprint), Excerpt.Of(interpretation.Alert.AlertName), reason);
-
-    private WebhookResponse Refuse(WebhookResponse response, string reason)
-    {
-        LogRefused(logger, response.StatusCode, reason);
-        return response;
-    }
-
-    private static bool IsJson(string? contentType)
-    {
-        if (contentType is null)
-        {
-            return false;
-        }
-
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
-            (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-    }
-
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Webhook refused with {StatusCode}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, int statusCode, string reason);
-
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Interpreting an alert failed; it is rejected, the others are processed")]
-    private static partial void LogInterpretationFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Storage refused {Doing} {Cluster} for good; retrying cannot help, so it is reported in the 202")]
     private static partial void LogStorageRefused(ILogger logger, Exception exception, string doing, string cluster);

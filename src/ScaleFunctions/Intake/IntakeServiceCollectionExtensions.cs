@@ -35,6 +35,7 @@ public static class IntakeServiceCollectionExtensions
         services.TryAddSingleton<WebhookAuthenticator>();
         services.TryAddSingleton<AlertInterpreter>();
         services.TryAddSingleton<CommandCoalescer>();
+        services.TryAddSingleton<WebhookReader>();
         services.TryAddSingleton<IAlertWebhookHandler, AlertWebhookHandler>();
         return services;
     }

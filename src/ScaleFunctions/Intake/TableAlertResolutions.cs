@@ -58,15 +58,23 @@ public sealed class TableAlertResolutions(StorageAccount account, IOptions<Intak
             return false;
         }
 
-        await EnsureCreatedAsync(cancellationToken);
+        // Reading creates nothing (plan reads too, and writes nothing): no table yet means nothing resolved yet.
         var partition = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(cluster)}");
         foreach (var keys in alerts.Select(a => a.Key).Distinct(StringComparer.Ordinal).Chunk(KeysPerQuery))
         {
             var filter = $"{partition} and ({string.Join(" or ", keys.Select(key => TableClient.CreateQueryFilter($"RowKey eq {key}")))})";
             var found = 0;
-            await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: KeysPerQuery, select: ["RowKey"], cancellationToken: cancellationToken))
+            try
             {
-                found++;
+                await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: KeysPerQuery, select: ["RowKey"], cancellationToken: cancellationToken))
+                {
+                    found++;
+                }
+            }
+            catch (Exception ex) when (StorageErrors.IsMissingContainer(ex))
+            {
+                created = false;
+                return false;
             }
 
             if (found < keys.Length)

@@ -3,12 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using ScaleFunctions.Execution;
+using ScaleFunctions.Koperator;
 using ScaleFunctions.Operations;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions;
 
-/// <summary>Registers health reporting and telemetry.</summary>
+/// <summary>Registers health reporting, plan (<c>/api/plan</c>), cluster status (<c>/api/clusters</c>) and telemetry.</summary>
 public static class OperationsServiceCollectionExtensions
 {
     /// <summary>How long the queue check may take before it counts as unreachable.</summary>
@@ -23,6 +25,11 @@ public static class OperationsServiceCollectionExtensions
             tags: ["storage"],
             timeout: QueueCheckTimeout));
         services.TryAddSingleton<IHealthReport, HealthCheckReport>();
+        // The executor and the Kubernetes client resolved on use, as the health checks do: without a usable kubeconfig
+        // plan and status still answer, with the error where it belongs.
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<Planning.WebhookPlanner>(sp, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterStatusReader>(
+            sp, (Func<KafkaClusterClient>)sp.GetRequiredService<KafkaClusterClient>, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
         // The configuration AddScaleFunctions was given, not one from DI: every host passes its own.
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupSummary>(sp, configuration));
 
