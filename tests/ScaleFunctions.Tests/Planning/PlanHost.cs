@@ -62,6 +62,7 @@ public sealed class PlanHost : IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["ScaleCommandQueue"] = AzuriteFixture.NewQueueName(),
+            ["RebalanceSchedule"] = "0 */5 * * * *", // the local host's WebJobs host indexes the timer even when it is off
             ["Intake:ResolutionsTable"] = AzuriteFixture.NewTableName(),
             ["Auth:FunctionKey"] = TestCredentials.FunctionKey,
             ["Clusters:0:Namespace"] = "kafka",
