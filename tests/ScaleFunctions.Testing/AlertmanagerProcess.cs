@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -10,19 +8,15 @@ namespace ScaleFunctions.Testing;
 /// <summary>
 /// A real Alertmanager (Debian's <c>prometheus-alertmanager</c>) on 127.0.0.1 with a test's configuration: clustering
 /// off, a free port it picks itself (read from its "Listening on" log line), storage in a temporary directory.
-/// Disposing stops it by process id and deletes the directory.
+/// Disposing stops it by process id; the directory is the caller's.
 /// </summary>
 public sealed partial class AlertmanagerProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly string directory;
-    private readonly StringBuilder output;
+    private readonly ServerProcess server;
 
-    private AlertmanagerProcess(Process process, string directory, StringBuilder output, Uri baseAddress)
+    private AlertmanagerProcess(ServerProcess server, Uri baseAddress)
     {
-        this.process = process;
-        this.directory = directory;
-        this.output = output;
+        this.server = server;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress };
     }
@@ -31,16 +25,7 @@ public sealed partial class AlertmanagerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => server.Output;
 
     public static string Executable => Tools.Find("prometheus-alertmanager", "alertmanager");
 
@@ -48,61 +33,13 @@ public sealed partial class AlertmanagerProcess : IAsyncDisposable
     {
         var configFile = Path.Combine(directory, "alertmanager.yml");
         await File.WriteAllTextAsync(configFile, configYaml);
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
+        var (server, port) = await ServerProcess.StartAsync<int>("Alertmanager", Executable,
+        [
             $"--config.file={configFile}", $"--storage.path={Path.Combine(directory, "data")}",
             "--web.listen-address=127.0.0.1:0", "--cluster.listen-address=",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var output = new StringBuilder();
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (ListeningLine().Match(e.Data) is { Success: true } match)
-            {
-                listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
-            }
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("Alertmanager exited before listening."));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            return new AlertmanagerProcess(process, directory, output, new Uri($"http://127.0.0.1:{port}/"));
-        }
-        catch (Exception ex)
-        {
-            Stop(process);
-            lock (output)
-            {
-                throw new InvalidOperationException($"Alertmanager did not start: {ex.Message}\n{output}", ex);
-            }
-        }
+        ], line => ListeningLine().Match(line) is { Success: true } match ? int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture) : null,
+        TimeSpan.FromSeconds(30));
+        return new AlertmanagerProcess(server, new Uri($"http://127.0.0.1:{port}/"));
     }
 
     /// <summary>Posts alerts to Alertmanager's API (<c>POST /api/v2/alerts</c>), as Prometheus does.</summary>
@@ -164,25 +101,8 @@ public sealed partial class AlertmanagerProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Client.Dispose();
-        Stop(process);
-        process.Dispose();
+        server.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
     }
 
     [GeneratedRegex(@"msg=""Listening on"" address=127\.0\.0\.1:(?<port>\d+)", RegexOptions.CultureInvariant)]

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace ScaleFunctions.Testing;
@@ -15,13 +13,11 @@ namespace ScaleFunctions.Testing;
 public sealed class PrometheusProcess : IAsyncDisposable
 {
     private const string ReadyLine = "Server is ready to receive web requests.";
-    private readonly Process process;
-    private readonly StringBuilder output;
+    private readonly ServerProcess server;
 
-    private PrometheusProcess(Process process, StringBuilder output, Uri baseAddress)
+    private PrometheusProcess(ServerProcess server, Uri baseAddress)
     {
-        this.process = process;
-        this.output = output;
+        this.server = server;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress };
     }
@@ -30,16 +26,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => server.Output;
 
     public static string Executable => Tools.Find("prometheus");
 
@@ -82,82 +69,21 @@ public sealed class PrometheusProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Client.Dispose();
-        Stop(process);
-        process.Dispose();
+        server.Dispose();
         return ValueTask.CompletedTask;
     }
 
     private static async Task<PrometheusProcess> StartOnceAsync(string directory, int port)
     {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
+        var (server, _) = await ServerProcess.StartAsync<bool>("Prometheus", Executable,
+        [
             $"--config.file={Path.Combine(directory, "prometheus.yml")}",
             $"--storage.tsdb.path={Path.Combine(directory, $"data-{port}")}",
             $"--web.listen-address=127.0.0.1:{port}",
             // Time-compressed rules: a firing alert is re-sent to Alertmanager every second, not every minute.
             "--rules.alert.resend-delay=1s",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var output = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (e.Data.Contains(ReadyLine, StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Prometheus exited before it was ready."));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            return new PrometheusProcess(process, output, new Uri($"http://127.0.0.1:{port}/"));
-        }
-        catch (Exception ex)
-        {
-            Stop(process);
-            process.Dispose();
-            lock (output)
-            {
-                throw new InvalidOperationException($"Prometheus did not start: {ex.Message}\n{output}", ex);
-            }
-        }
-    }
-
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        ], line => line.Contains(ReadyLine, StringComparison.Ordinal) ? true : null, TimeSpan.FromSeconds(60));
+        return new PrometheusProcess(server, new Uri($"http://127.0.0.1:{port}/"));
     }
 }
 
