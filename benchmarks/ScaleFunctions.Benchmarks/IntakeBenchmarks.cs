@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Benchmarks;
 

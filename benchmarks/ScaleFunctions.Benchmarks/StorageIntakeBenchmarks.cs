@@ -1,9 +1,10 @@
+extern alias LocalHost;
 using System.Text;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
+using LocalHost::ScaleFunctions.LocalHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 
 namespace ScaleFunctions.Benchmarks;

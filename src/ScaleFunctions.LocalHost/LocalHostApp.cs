@@ -4,11 +4,8 @@ using Microsoft.Azure.WebJobs.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Authentication;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Operations;
-using ScaleFunctions.Planning;
 
 namespace ScaleFunctions.LocalHost;
 
@@ -16,7 +13,7 @@ namespace ScaleFunctions.LocalHost;
 /// The same functions as src/ScaleFunctions.App, without Core Tools: the same DI entry point (AddScaleFunctions), the
 /// same settings (local.settings.json "Values", then environment, then command line), the same host.json, and the
 /// queue and timer triggers on the WebJobs SDK as the Functions host runs them. Tests build the very same app with
-/// extra configuration through <paramref name="configure"/>.
+/// extra configuration through <c>configure</c>.
 /// </summary>
 public static class LocalHostApp
 {

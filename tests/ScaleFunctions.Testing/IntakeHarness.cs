@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing.Logging;
 
 namespace ScaleFunctions.Testing;

@@ -7,6 +7,7 @@ using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions;
 

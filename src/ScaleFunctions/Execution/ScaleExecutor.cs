@@ -4,11 +4,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
-using ScaleFunctions.Intake;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Execution;
 

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
+using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.Intake;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.Intake;
 

@@ -1,15 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
-using ScaleFunctions.Authentication;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Koperator;
-using ScaleFunctions.Planning;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Operations;

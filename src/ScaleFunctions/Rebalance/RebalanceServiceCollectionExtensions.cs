@@ -4,9 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Operations;
 using ScaleFunctions.Rebalance;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions;
 

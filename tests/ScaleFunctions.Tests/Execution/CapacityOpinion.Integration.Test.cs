@@ -1,5 +1,5 @@
 using ScaleFunctions.Commands;
-using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.CruiseControl;

@@ -1,6 +1,5 @@
 using Azure.Storage.Queues;
 using ScaleFunctions.Commands;
-using ScaleFunctions.Execution;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.Kubernetes;
 

@@ -9,7 +9,7 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing.Kubernetes;
 using ScaleFunctions.Testing.Logging;
 

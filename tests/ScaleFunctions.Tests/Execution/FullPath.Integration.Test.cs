@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text;
 using k8s;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.WebJobs.Host.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.Kubernetes;

@@ -1,5 +1,4 @@
 extern alias FunctionsApp;
-
 using System.Reflection;
 using System.Text.Json;
 using FunctionsApp::ScaleFunctions.App.Functions;

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Testing;
 

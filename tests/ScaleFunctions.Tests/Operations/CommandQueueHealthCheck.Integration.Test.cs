@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Hosting;
+using ScaleFunctions.LocalHost;
 using ScaleFunctions.Operations;
 using ScaleFunctions.Testing;
 

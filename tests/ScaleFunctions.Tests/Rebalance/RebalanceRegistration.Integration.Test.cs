@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Rebalance;
 using ScaleFunctions.Testing.CruiseControl;

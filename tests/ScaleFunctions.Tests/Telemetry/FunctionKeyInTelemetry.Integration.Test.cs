@@ -1,5 +1,4 @@
 extern alias FunctionsApp;
-
 using System.Collections.Concurrent;
 using System.Text;
 using FunctionsApp::ScaleFunctions.App.Functions;
