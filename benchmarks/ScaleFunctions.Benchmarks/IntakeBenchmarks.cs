@@ -18,7 +18,7 @@ public class IntakeBenchmarks
 {
     private const string Key = "benchmark-function-key-0123456789";
 
-    private IAlertWebhookHandler handler = null!;
+    private AlertWebhookHandler handler = null!;
     private byte[] body = [];
 
     /// <summary>Alerts in one notification, all asking one cluster for an upScale (they coalesce into one command).</summary>
@@ -39,7 +39,7 @@ public class IntakeBenchmarks
         services.AddSingleton<ICommandQueue, DiscardingQueue>();
         services.AddSingleton<IAlertResolutions, NoResolutions>();
         services.AddScaleFunctions(configuration);
-        handler = services.BuildServiceProvider().GetRequiredService<IAlertWebhookHandler>();
+        handler = services.BuildServiceProvider().GetRequiredService<AlertWebhookHandler>();
         body = Encoding.UTF8.GetBytes(Webhook(Alerts));
     }
 

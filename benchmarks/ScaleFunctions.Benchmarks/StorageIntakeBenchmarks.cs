@@ -72,7 +72,7 @@ public class StorageIntakeBenchmarks
     public async Task<int> Handle()
     {
         var request = new WebhookRequest("application/json", body.Length, h => h == "x-functions-key" ? Key : null, _ => null, new MemoryStream(body));
-        var response = await services!.GetRequiredService<IAlertWebhookHandler>().HandleAsync(request, CancellationToken.None);
+        var response = await services!.GetRequiredService<AlertWebhookHandler>().HandleAsync(request, CancellationToken.None);
         return response.StatusCode == 202 ? response.StatusCode : throw new InvalidOperationException(response.JsonBody);
     }
 

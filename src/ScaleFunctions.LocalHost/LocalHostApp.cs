@@ -51,7 +51,7 @@ public static class LocalHostApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+        app.MapPost("/api/alerts", async (HttpRequest request, AlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
         app.MapPost("/api/plan", async (HttpRequest request, WebhookPlanner planner, CancellationToken ct) =>
             (await planner.PlanAsync(request.ToWebhookRequest(), ct)).ToResult());
@@ -62,9 +62,9 @@ public static class LocalHostApp
 
         // Where Prometheus pushes with path_prefix "/" (docs/prometheus.md). The local host checks every credential
         // itself and does not start without one (AppLevelCredentialRequired), so both routes are guarded alike.
-        app.MapPost("/api/v2/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+        app.MapPost("/api/v2/alerts", async (HttpRequest request, AlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
-        app.MapGet("/api/health", async (IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
+        app.MapGet("/api/health", async (HealthCheckReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
         return app;
     }
 

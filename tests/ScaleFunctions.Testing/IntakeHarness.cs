@@ -50,7 +50,7 @@ public sealed class IntakeHarness : IDisposable
 
     public IServiceProvider Services => provider;
 
-    public IAlertWebhookHandler Handler => provider.GetRequiredService<IAlertWebhookHandler>();
+    public AlertWebhookHandler Handler => provider.GetRequiredService<AlertWebhookHandler>();
 
     public Task<WebhookResponse> PostAsync(string body) => Handler.HandleAsync(Webhooks.Request(body), CancellationToken.None);
 

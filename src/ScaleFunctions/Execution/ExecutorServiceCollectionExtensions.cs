@@ -14,10 +14,7 @@ namespace ScaleFunctions;
 /// <summary>
 /// Registers the scale executor: Kubernetes access (<c>Kubernetes__*</c>, one <see cref="IKubernetes"/> for every
 /// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client (deferral uses intake's ICommandQueue),
-/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, fallbacks for <see cref="IBrokerReplicaCounts"/>
-/// (unknown counts), <see cref="IRebalanceActivity"/> (nothing known to move) and <see cref="ICapacityOpinion"/> (no
-/// opinion; the rebalance module replaces all three),
-/// a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster, and the start-up check that Kubernetes
+/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster, and the start-up check that Kubernetes
 /// access can be configured when a function using it is enabled (<see cref="KubernetesAccessValidation"/>).
 /// </summary>
 public static class ExecutorServiceCollectionExtensions
@@ -35,9 +32,6 @@ public static class ExecutorServiceCollectionExtensions
             sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey),
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())));
         services.TryAddSingleton<KafkaClusterClient>();
-        services.TryAddSingleton<IBrokerReplicaCounts, UnknownBrokerReplicaCounts>();
-        services.TryAddSingleton<IRebalanceActivity, UnknownRebalanceActivity>();
-        services.TryAddSingleton<ICapacityOpinion, UnknownCapacityOpinion>();
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();

@@ -7,6 +7,7 @@ using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Execution;
@@ -15,7 +16,7 @@ namespace ScaleFunctions.Execution;
 /// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
 /// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
 /// Control moves partitions (<see cref="IRebalanceActivity"/>), weighs Cruise Control's capacity opinion
-/// (<see cref="ICapacityOpinion"/>, asked at most once per command), and then writes the change together with
+/// (<see cref="CruiseControlCapacityOpinion"/>, asked at most once per command), and then writes the change together with
 /// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
 /// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
 /// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry;
@@ -25,7 +26,7 @@ public sealed partial class ScaleExecutor(
     KafkaClusterClient clusters,
     IBrokerReplicaCounts replicaCounts,
     IRebalanceActivity rebalance,
-    ICapacityOpinion capacity,
+    CruiseControlCapacityOpinion capacity,
     IAlertResolutions resolutions,
     ICommandQueue queue,
     ManagedClusters managedClusters,
@@ -48,7 +49,7 @@ public sealed partial class ScaleExecutor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
-            Record(command, ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {CommandName(command.Command)}")));
+            Record(command, ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {ScaleCommandNames.Of(command.Command)}")));
         }
     }
 
@@ -67,7 +68,7 @@ public sealed partial class ScaleExecutor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
-            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {CommandName(command.Command)}")), null);
+            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {ScaleCommandNames.Of(command.Command)}")), null);
         }
 
         var final = Described(command, decided.Decision);
@@ -209,12 +210,12 @@ public sealed partial class ScaleExecutor(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
             return ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason(
-                $"to tell whether Cruise Control is moving partitions in {managed.Id} before {CommandName(command.Command)}"));
+                $"to tell whether Cruise Control is moving partitions in {managed.Id} before {ScaleCommandNames.Of(command.Command)}"));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new RebalanceActivityUnknownException(
-                $"could not tell whether Cruise Control is moving partitions in {managed.Id}, so {CommandName(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
+                $"could not tell whether Cruise Control is moving partitions in {managed.Id}, so {ScaleCommandNames.Of(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
         }
 
         return moving is null
@@ -275,7 +276,7 @@ public sealed partial class ScaleExecutor(
     private void Record(ScaleCommand command, ScaleDecision decision) => decisions.Record(new Decision(
         Stage,
         command.Cluster.ToString(),
-        CommandName(command.Command),
+        ScaleCommandNames.Of(command.Command),
         command.Alerts.Select(a => a.Fingerprint).ToList(),
         decision.Outcome,
         decision.Text)
@@ -284,15 +285,6 @@ public sealed partial class ScaleExecutor(
         ReasonCode = decision.ReasonCode,
         LatencySeconds = decision.Outcome == DecisionOutcome.Acted ? (time.GetUtcNow() - command.CreatedAt).TotalSeconds : null,
     });
-
-    /// <summary>The command in the spelling of the alert's annotation (upScale, downScale, addPvc, resizePvc).</summary>
-    public static string CommandName(ScaleCommandKind kind) => kind switch
-    {
-        ScaleCommandKind.UpScale => "upScale",
-        ScaleCommandKind.DownScale => "downScale",
-        ScaleCommandKind.AddPvc => "addPvc",
-        _ => "resizePvc",
-    };
 
     [LoggerMessage(1101, LogLevel.Information, "Changed {Cluster}: {Change}; patch {Patch}")]
     private static partial void LogApplied(ILogger logger, string cluster, string change, string patch);

@@ -3,6 +3,7 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Koperator;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Execution;
 

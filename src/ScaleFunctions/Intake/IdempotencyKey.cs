@@ -15,7 +15,7 @@ public static class IdempotencyKey
     {
         var text = new StringBuilder("scalefunctions.command/v1\n")
             .Append(cluster.Namespace).Append('/').Append(cluster.Name).Append('\n')
-            .Append(AlertInterpreter.NameOf(kind)).Append('\n')
+            .Append(ScaleCommandNames.Of(kind)).Append('\n')
             .Append(target.BrokerId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "").Append('\n')
             .Append(target.PersistentVolumeClaim ?? "").Append('\n');
         foreach (var key in alerts.Select(a => a.Key).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))

@@ -36,7 +36,7 @@ public static class IntakeServiceCollectionExtensions
         services.TryAddSingleton<AlertInterpreter>();
         services.TryAddSingleton<CommandCoalescer>();
         services.TryAddSingleton<WebhookReader>();
-        services.TryAddSingleton<IAlertWebhookHandler, AlertWebhookHandler>();
+        services.TryAddSingleton<AlertWebhookHandler>();
         return services;
     }
 }

@@ -113,7 +113,7 @@ public sealed class ClusterStatusReader(
         var holds = Enum.GetValues<ScaleCommandKind>()
             .SelectMany(kind => guards.Holds(guard, kind).Select(hold => (kind, hold)))
             .GroupBy(h => (h.hold.Code, h.hold.Until))
-            .Select(g => new HoldStatus(g.Key.Code, g.Key.Until, g.Key.Until > now, g.First().hold.Why, [.. g.Select(h => ScaleExecutor.CommandName(h.kind))]))
+            .Select(g => new HoldStatus(g.Key.Code, g.Key.Until, g.Key.Until > now, g.First().hold.Why, [.. g.Select(h => ScaleCommandNames.Of(h.kind))]))
             .OrderBy(h => h.Until)
             .ToList();
         return new GuardStatus(guard.LastScaleUp, guard.LastScaleDown, guard.LastBrokerCountChange, guard.LastAction, holds, guard.RecentCommands);
@@ -141,7 +141,7 @@ public sealed class ClusterStatusReader(
             }
 
             shown.Add(new PendingCommand(
-                command.IdempotencyKey, ScaleExecutor.CommandName(command.Command), command.Target.ToString(), command.CreatedAt, command.ExpiresAt,
+                command.IdempotencyKey, ScaleCommandNames.Of(command.Command), command.Target.ToString(), command.CreatedAt, command.ExpiresAt,
                 command.Deferrals, command.AlertCount, now.Outcome.ToString(), now.ReasonCode, now.Reason));
         }
 

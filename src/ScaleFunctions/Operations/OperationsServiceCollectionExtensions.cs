@@ -22,7 +22,7 @@ public static class OperationsServiceCollectionExtensions
             failureStatus: HealthStatus.Unhealthy,
             tags: ["storage"],
             timeout: QueueCheckTimeout));
-        services.TryAddSingleton<IHealthReport, HealthCheckReport>();
+        services.TryAddSingleton<HealthCheckReport>();
         // The executor and the Kubernetes client resolved on use, as the health checks do: without a usable kubeconfig
         // plan and status still answer, with the error where it belongs.
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<WebhookPlanner>(sp, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using ScaleFunctions.Commands;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Intake;
@@ -41,7 +42,7 @@ public sealed partial class WebhookPlanner(WebhookReader reader, Func<ScaleExecu
         var planned = new List<PlannedCommand>();
         foreach (var (command, disagreed) in reading.Commands)
         {
-            var name = AlertInterpreter.NameOf(command.Command);
+            var name = ScaleCommandNames.Of(command.Command);
             PlannedDecision decision;
             try
             {

@@ -1,6 +1,7 @@
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;

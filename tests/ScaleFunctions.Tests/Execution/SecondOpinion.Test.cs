@@ -2,6 +2,7 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing.CruiseControl;
 
 namespace ScaleFunctions.Tests.Execution;

@@ -95,7 +95,7 @@ public sealed class PlanHost : IAsyncDisposable
 
     /// <summary>POST /api/alerts: the commands go to the real queue.</summary>
     public async Task PostAsync(string webhook) =>
-        Assert.Equal(202, (await services.GetRequiredService<IAlertWebhookHandler>().HandleAsync(Webhooks.Request(webhook), CancellationToken.None)).StatusCode);
+        Assert.Equal(202, (await services.GetRequiredService<AlertWebhookHandler>().HandleAsync(Webhooks.Request(webhook), CancellationToken.None)).StatusCode);
 
     /// <summary>Takes the next command off the queue and has the executor handle it, as the queue trigger would.</summary>
     public async Task<ScaleCommand> ExecuteNextAsync()

@@ -1,4 +1,4 @@
-using ScaleFunctions.Rebalance;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Tests.Rebalance.CruiseControl;
 

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace ScaleFunctions.Execution;
+namespace ScaleFunctions.Rebalance.CruiseControl;
 
 /// <summary>
 /// What Cruise Control says about a cluster's size, read once per command before an upScale or downScale: the
 /// <c>provisionStatus</c> of its proposals (UNDER_PROVISIONED, RIGHT_SIZED, OVER_PROVISIONED, UNDECIDED) with its
 /// recommendation; no opinion (a Cruise Control older than 2.5.29 does not report one); or unavailable (why).
-/// A fact for <see cref="ScaleGuards.SecondOpinion"/>; docs/executor.md says how each is used.
+/// A fact for the executor's <c>ScaleGuards.SecondOpinion</c>; docs/executor.md says how each is used.
 /// </summary>
 public sealed record CapacityOpinion
 {

@@ -1,21 +1,19 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.Execution;
 using ScaleFunctions.Kubernetes;
-using ScaleFunctions.Rebalance.CruiseControl;
 
-namespace ScaleFunctions.Rebalance;
+namespace ScaleFunctions.Rebalance.CruiseControl;
 
 /// <summary>
-/// <see cref="ICapacityOpinion"/> from one <c>GET proposals</c> (the cluster's configured goals, Cruise Control's cached
+/// Cruise Control's opinion of the cluster's size, from one <c>GET proposals</c> (the cluster's configured goals, Cruise Control's cached
 /// proposal otherwise): the summary's <c>provisionStatus</c> and <c>provisionRecommendation</c> (Cruise Control 2.5.29
 /// and later; without the field, no opinion). Cruise Control reports UNDER_PROVISIONED by failing the optimization: a
 /// goal it cannot satisfy throws <c>OptimizationFailureException</c> carrying its recommendation ("Add at least …"),
 /// answered as a 500; that is read as UNDER_PROVISIONED with the goal's words. Anything else that is not an answer is
 /// unavailable — except the API server's 403, which is thrown.
 /// </summary>
-public sealed partial class CruiseControlCapacityOpinion(CruiseControlClients clients) : ICapacityOpinion
+public sealed partial class CruiseControlCapacityOpinion(CruiseControlClients clients)
 {
     public async Task<CapacityOpinion> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
     {
