@@ -32,6 +32,7 @@ public static class ExecutorServiceCollectionExtensions
             sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey),
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())));
         services.TryAddSingleton<KafkaClusterClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterAdapter, KoperatorAdapter>());
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();

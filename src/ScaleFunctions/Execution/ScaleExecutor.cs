@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
-using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
 using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Storage;
@@ -14,7 +13,7 @@ namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
-/// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
+/// resolved), reads the cluster through its kind's <see cref="IClusterAdapter"/>, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
 /// Control moves partitions (<see cref="IRebalanceActivity"/>), weighs Cruise Control's capacity opinion
 /// (<see cref="CruiseControlCapacityOpinion"/>, asked at most once per command), and then writes the change together with
 /// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
@@ -23,7 +22,7 @@ namespace ScaleFunctions.Execution;
 /// a 403 from any call is permanent (refused, reason Forbidden).
 /// </summary>
 public sealed partial class ScaleExecutor(
-    KafkaClusterClient clusters,
+    IEnumerable<IClusterAdapter> adapters,
     IBrokerReplicaCounts replicaCounts,
     IRebalanceActivity rebalance,
     CruiseControlCapacityOpinion capacity,
@@ -68,7 +67,7 @@ public sealed partial class ScaleExecutor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
-            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {ScaleCommandNames.Of(command.Command)}")), null);
+            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {ScaleCommandNames.Of(command.Command)}")));
         }
 
         var final = Described(command, decided.Decision);
@@ -84,18 +83,19 @@ public sealed partial class ScaleExecutor(
         var counts = new ReplicaCountsOnce();
         for (var attempt = 1; attempt <= settings.ConflictRetries; attempt++)
         {
-            var (decision, before) = await DecideWantedAsync(command, counts, cancellationToken);
+            var decided = await DecideWantedAsync(command, counts, cancellationToken);
+            var decision = decided.Decision;
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Acted when settings.DryRun:
-                    LogChange(command.Cluster.ToString(), before!, decision, dryRun: true);
+                    LogChange(command.Cluster.ToString(), decided, dryRun: true);
                     Record(command, Described(command, decision));
                     return;
                 case DecisionOutcome.Acted:
                     var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
                     try
                     {
-                        await clusters.ReplaceAsync(managed, decision.Updated!, cancellationToken);
+                        await decided.Adapter!.WriteAsync(managed, decided.Reading!, decided.Plan!, decision.After!, cancellationToken);
                     }
                     catch (Exception ex) when (ex.IsConflict())
                     {
@@ -104,11 +104,11 @@ public sealed partial class ScaleExecutor(
                     }
                     catch (Exception ex) when (ex.IsPermanent())
                     {
-                        Record(command, Permanent(ex, "writing"));
+                        Record(command, Permanent(ex, "writing", managed.Kind));
                         return;
                     }
 
-                    LogChange(managed.Id, before!, decision, dryRun: false);
+                    LogChange(managed.Id, decided, dryRun: false);
                     Record(command, decision);
                     return;
                 case DecisionOutcome.Deferred:
@@ -126,7 +126,7 @@ public sealed partial class ScaleExecutor(
 
     /// <summary>
     /// The decision step plan and execute share: is the command still wanted (managed cluster, supported kind, not
-    /// expired, alerts not all resolved), then one reading of the KafkaCluster (and Cruise Control's replica counts
+    /// expired, alerts not all resolved), then one reading of the cluster resource (and Cruise Control's replica counts
     /// for a downScale without a broker id, read once per command), <see cref="ScaleGuards"/>, and the
     /// rebalance-in-progress hold. Reads only; the caller writes (or, for plan, does not).
     /// </summary>
@@ -135,32 +135,33 @@ public sealed partial class ScaleExecutor(
         var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
         if (managed is null)
         {
-            return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"), null);
+            return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"));
         }
 
-        if (managed.Kind != ClusterKind.KafkaCluster || command.Cluster.Kind != ClusterKind.KafkaCluster)
+        var adapter = adapters.FirstOrDefault(a => a.Kind == managed.Kind);
+        if (adapter is null || command.Cluster.Kind != managed.Kind)
         {
-            return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported yet (configured as {managed.Kind})"), null);
+            return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported (configured as {managed.Kind})"));
         }
 
         if (time.GetUtcNow() >= command.ExpiresAt)
         {
-            return new(ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"), null);
+            return new(ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"));
         }
 
         if (await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
         {
-            return new(ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"), null);
+            return new(ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"));
         }
 
-        KafkaClusterResource cluster;
+        ClusterReading cluster;
         try
         {
-            cluster = await clusters.GetAsync(managed, cancellationToken);
+            cluster = await adapter.ReadAsync(managed, cancellationToken);
         }
         catch (Exception ex) when (ex.IsPermanent())
         {
-            return new(Permanent(ex, "reading"), null);
+            return new(Permanent(ex, "reading", managed.Kind));
         }
 
         if (command.Command == ScaleCommandKind.DownScale && command.Target.BrokerId is null && !counts.Read)
@@ -170,7 +171,8 @@ public sealed partial class ScaleExecutor(
         }
 
         var guards = new ScaleGuards(options.Value);
-        var decision = guards.Decide(command, managed, cluster, time.GetUtcNow(), counts.Counts);
+        var plan = adapter.Plan(command, cluster, counts.Counts);
+        var decision = guards.Decide(command, managed, cluster, plan, time.GetUtcNow());
         if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
         {
             decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
@@ -182,7 +184,7 @@ public sealed partial class ScaleExecutor(
             }
         }
 
-        return new(decision, decision.Outcome == DecisionOutcome.Acted ? cluster : null);
+        return decision.Outcome == DecisionOutcome.Acted ? new(decision, adapter, cluster, plan) : new(decision);
     }
 
     /// <summary>The decision as the executor records it: a dry run says nothing was written, a deferral says which one and when it comes back.</summary>
@@ -236,30 +238,30 @@ public sealed partial class ScaleExecutor(
         }
     }
 
-    private static ScaleDecision Permanent(Exception ex, string doing) => ex.StatusCode() switch
+    private static ScaleDecision Permanent(Exception ex, string doing, ClusterKind kind) => ex.StatusCode() switch
     {
-        HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the KafkaCluster: {ex.ApiMessage()}"),
-        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, ex.Forbidden()!.ForbiddenReason($"for {doing} the KafkaCluster")),
-        var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the KafkaCluster: {ex.ApiMessage()}"),
+        HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the {kind}: {ex.ApiMessage()}"),
+        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, ex.Forbidden()!.ForbiddenReason($"for {doing} the {kind}")),
+        var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the {kind}: {ex.ApiMessage()}"),
     };
 
-    private void LogChange(string cluster, KafkaClusterResource before, ScaleDecision decision, bool dryRun)
+    private void LogChange(string cluster, Decided decided, bool dryRun)
     {
-        var patch = new Decided(decision, before).Patch!.ToJsonString();
+        var patch = decided.Patch!.ToJsonString();
         if (dryRun)
         {
-            LogDryRun(logger, cluster, decision.Reason, patch);
+            LogDryRun(logger, cluster, decided.Decision.Reason, patch);
         }
         else
         {
-            LogApplied(logger, cluster, decision.Reason, patch);
+            LogApplied(logger, cluster, decided.Decision.Reason, patch);
         }
     }
 
-    /// <summary>A decision and, when it acts, the reading it changes: the patch is the difference, what is written and logged.</summary>
-    private sealed record Decided(ScaleDecision Decision, KafkaClusterResource? Before)
+    /// <summary>A decision and, when it acts, the reading and plan it changes: the patch is what is written and logged.</summary>
+    private sealed record Decided(ScaleDecision Decision, IClusterAdapter? Adapter = null, ClusterReading? Reading = null, ClusterPlan? Plan = null)
     {
-        public JsonArray? Patch => Decision.Outcome == DecisionOutcome.Acted && Before is not null ? JsonDiff.Diff(Before.Json, Decision.Updated!.Json) : null;
+        public JsonNode? Patch => Decision.Outcome == DecisionOutcome.Acted && Adapter is not null ? Adapter.Patch(Reading!, Plan!, Decision.After!) : null;
     }
 
     /// <summary>Cruise Control's replica counts, asked at most once per command (not again on a conflict's retry).</summary>

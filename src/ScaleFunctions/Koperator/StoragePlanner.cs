@@ -3,6 +3,8 @@ using System.Text;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
 
+using ScaleFunctions.Kubernetes;
+
 namespace ScaleFunctions.Koperator;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
 
+using ScaleFunctions.Kubernetes;
+
 namespace ScaleFunctions.Koperator;
 
 /// <summary>

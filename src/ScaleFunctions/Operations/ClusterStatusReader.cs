@@ -6,7 +6,6 @@ using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Intake;
-using ScaleFunctions.Koperator;
 using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Storage;
 
@@ -23,7 +22,7 @@ namespace ScaleFunctions.Operations;
 public sealed class ClusterStatusReader(
     WebhookAuthenticator authenticator,
     ManagedClusters managedClusters,
-    Func<KafkaClusterClient> clusters,
+    Func<IEnumerable<IClusterAdapter>> adapters,
     Func<ScaleExecutor> executor,
     StorageAccount storage,
     IOptions<CommandQueueOptions> queueOptions,
@@ -76,11 +75,13 @@ public sealed class ClusterStatusReader(
             Limits = new ClusterLimits(managed.MinBrokers, managed.MaxBrokers),
         };
 
-        KafkaClusterResource? resource = null;
+        ClusterReading? resource = null;
         try
         {
             // Resolved here: a Kubernetes connection that cannot even be configured is this entry's error, not a 500.
-            resource = await clusters().GetAsync(managed, cancellationToken);
+            var adapter = adapters().FirstOrDefault(a => a.Kind == managed.Kind)
+                ?? throw new NotSupportedException($"{managed.Kind} clusters are not supported.");
+            resource = await adapter.ReadAsync(managed, cancellationToken);
             status = status with { Kubernetes = new Reachability(true, null) };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -93,10 +94,10 @@ public sealed class ClusterStatusReader(
             status = status with
             {
                 State = resource.State,
-                Brokers = resource.Brokers.Count,
-                Limits = status.Limits with { UpScaleLimit = resource.UpScaleLimit, DownScaleLimit = resource.DownScaleLimit },
-                GracefulActions = GracefulActions.Describe(resource),
-                Guard = Guard(GuardState.Read(resource), now),
+                Brokers = resource.BrokerCount,
+                Limits = status.Limits with { UpScaleLimit = resource.UpScaleLimit?.Brokers, DownScaleLimit = resource.DownScaleLimit?.Brokers },
+                GracefulActions = resource.Busy.Where(b => b.Code != ReasonCodes.ClusterNotRunning).Select(b => b.Reason).FirstOrDefault(),
+                Guard = Guard(resource.Guard, now),
             };
         }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Koperator;
 using ScaleFunctions.Operations;
 
 namespace ScaleFunctions;
@@ -27,7 +26,7 @@ public static class OperationsServiceCollectionExtensions
         // plan and status still answer, with the error where it belongs.
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<WebhookPlanner>(sp, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterStatusReader>(
-            sp, (Func<KafkaClusterClient>)sp.GetRequiredService<KafkaClusterClient>, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
+            sp, (Func<IEnumerable<IClusterAdapter>>)sp.GetServices<IClusterAdapter>, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
         // The configuration AddScaleFunctions was given, not one from DI: every host passes its own.
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupSummary>(sp, configuration));
 

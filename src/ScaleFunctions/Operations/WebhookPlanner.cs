@@ -103,4 +103,4 @@ public sealed record PlannedCommand(
     string ReasonCode,
     string Reason,
     TimeSpan? DeferFor,
-    JsonArray? Patch);
+    JsonNode? Patch);

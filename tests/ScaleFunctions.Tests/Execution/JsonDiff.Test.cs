@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ScaleFunctions.Execution;
 using ScaleFunctions.Testing.Kubernetes;
 
 namespace ScaleFunctions.Tests.Execution;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using ScaleFunctions.Koperator;
 
-namespace ScaleFunctions.Execution;
+namespace ScaleFunctions.Koperator;
 
 /// <summary>
 /// The exact difference between two JSON documents as a JSON Patch (RFC 6902: add, remove, replace): what the executor

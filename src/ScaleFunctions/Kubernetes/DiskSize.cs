@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace ScaleFunctions.Koperator;
+namespace ScaleFunctions.Kubernetes;
 
 /// <summary>
 /// Volume sizes as Kubernetes quantities (KubernetesClient's <see cref="ResourceQuantity"/>), parsed without throwing:
