@@ -95,7 +95,7 @@ public sealed partial class ScaleExecutor(
                     var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
                     try
                     {
-                        await clusters.ReplaceAsync(managed, decision.Updated!, cancellationToken);
+                        await clusters.PatchAsync(managed, decision.Updated!.Changes, cancellationToken);
                     }
                     catch (Exception ex) when (ex.IsConflict())
                     {
@@ -256,10 +256,10 @@ public sealed partial class ScaleExecutor(
         }
     }
 
-    /// <summary>A decision and, when it acts, the reading it changes: the patch is the difference, what is written and logged.</summary>
+    /// <summary>A decision and, when it acts, the reading it changes and the patch that is sent, logged and planned.</summary>
     private sealed record Decided(ScaleDecision Decision, KafkaClusterResource? Before)
     {
-        public JsonArray? Patch => Decision.Outcome == DecisionOutcome.Acted && Before is not null ? JsonDiff.Diff(Before.Json, Decision.Updated!.Json) : null;
+        public JsonArray? Patch => Decision.Outcome == DecisionOutcome.Acted && Before is not null ? Decision.Updated!.Changes.ToJson() : null;
     }
 
     /// <summary>Cruise Control's replica counts, asked at most once per command (not again on a conflict's retry).</summary>
