@@ -28,8 +28,8 @@ public interface IClusterAdapter
     /// </summary>
     JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState after);
 
-    /// <summary>Writes the change <see cref="Patch"/> describes. A stale resourceVersion is the API server's 409 Conflict, thrown.</summary>
-    Task WriteAsync(ManagedClusterOptions cluster, ClusterReading reading, ClusterPlan plan, GuardState after, CancellationToken cancellationToken);
+    /// <summary>Sends a <see cref="Patch"/>. A stale resourceVersion (a lost race) is thrown as a conflict.</summary>
+    Task WriteAsync(ManagedClusterOptions cluster, JsonNode patch, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -88,14 +88,15 @@ public sealed partial class ScaleExecutor(
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Acted when settings.DryRun:
-                    LogChange(command.Cluster.ToString(), decided, dryRun: true);
+                    LogChange(command.Cluster.ToString(), decision, decided.Patch!, dryRun: true);
                     Record(command, Described(command, decision));
                     return;
                 case DecisionOutcome.Acted:
                     var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
+                    var patch = decided.Patch!;
                     try
                     {
-                        await decided.Adapter!.WriteAsync(managed, decided.Reading!, decided.Plan!, decision.After!, cancellationToken);
+                        await decided.Adapter!.WriteAsync(managed, patch, cancellationToken);
                     }
                     catch (Exception ex) when (ex.IsConflict())
                     {
@@ -108,7 +109,7 @@ public sealed partial class ScaleExecutor(
                         return;
                     }
 
-                    LogChange(managed.Id, decided, dryRun: false);
+                    LogChange(managed.Id, decision, patch, dryRun: false);
                     Record(command, decision);
                     return;
                 case DecisionOutcome.Deferred:
@@ -184,7 +185,7 @@ public sealed partial class ScaleExecutor(
             }
         }
 
-        return decision.Outcome == DecisionOutcome.Acted ? new(decision, adapter, cluster, plan) : new(decision);
+        return decision.Outcome == DecisionOutcome.Acted ? new(decision, adapter, adapter.Patch(cluster, plan, decision.After!)) : new(decision);
     }
 
     /// <summary>The decision as the executor records it: a dry run says nothing was written, a deferral says which one and when it comes back.</summary>
@@ -245,24 +246,21 @@ public sealed partial class ScaleExecutor(
         var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the {kind}: {ex.ApiMessage()}"),
     };
 
-    private void LogChange(string cluster, Decided decided, bool dryRun)
+    /// <summary>Logs the very patch that was sent (or, in a dry run, would have been).</summary>
+    private void LogChange(string cluster, ScaleDecision decision, JsonNode patch, bool dryRun)
     {
-        var patch = decided.Patch!.ToJsonString();
         if (dryRun)
         {
-            LogDryRun(logger, cluster, decided.Decision.Reason, patch);
+            LogDryRun(logger, cluster, decision.Reason, patch.ToJsonString());
         }
         else
         {
-            LogApplied(logger, cluster, decided.Decision.Reason, patch);
+            LogApplied(logger, cluster, decision.Reason, patch.ToJsonString());
         }
     }
 
-    /// <summary>A decision and, when it acts, the reading and plan it changes: the patch is what is written and logged.</summary>
-    private sealed record Decided(ScaleDecision Decision, IClusterAdapter? Adapter = null, ClusterReading? Reading = null, ClusterPlan? Plan = null)
-    {
-        public JsonNode? Patch => Decision.Outcome == DecisionOutcome.Acted && Adapter is not null ? Adapter.Patch(Reading!, Plan!, Decision.After!) : null;
-    }
+    /// <summary>A decision and, when it acts, its adapter and the patch that is sent, logged and planned.</summary>
+    private sealed record Decided(ScaleDecision Decision, IClusterAdapter? Adapter = null, JsonNode? Patch = null);
 
     /// <summary>Cruise Control's replica counts, asked at most once per command (not again on a conflict's retry).</summary>
     /// <summary>What Cruise Control said for this command, read at most once however often a conflict makes it decide again.</summary>

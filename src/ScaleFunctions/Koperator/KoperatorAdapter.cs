@@ -61,22 +61,32 @@ public sealed class KoperatorAdapter(KafkaClusterClient client, IOptions<Executo
         };
     }
 
-    public JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState after) =>
-        JsonDiff.Diff(Resource(reading).Json, Updated(plan, after).Json);
-
-    public async Task WriteAsync(ManagedClusterOptions cluster, ClusterReading reading, ClusterPlan plan, GuardState after, CancellationToken cancellationToken) =>
-        await client.ReplaceAsync(cluster, Updated(plan, after), cancellationToken);
-
-    private static KafkaClusterResource Updated(ClusterPlan plan, GuardState after)
+    /// <summary>The planners' recorded operations, then the guard annotations as set on the planned object.</summary>
+    public JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState after)
     {
-        var updated = ((KafkaClusterChange)plan).Updated.Copy();
-        foreach (var (name, value) in after.ToAnnotations())
+        var patch = ((KafkaClusterChange)plan).Updated.Changes.ToJson();
+        foreach (var operation in Result(plan, after).Changes.ToJson().Skip(1)) // its own precondition is the same one
         {
-            updated.SetAnnotation(name, value);
+            patch.Add(operation!.DeepClone());
         }
 
-        return updated;
+        return patch;
     }
+
+    /// <summary>The KafkaCluster as the patch leaves it; its <see cref="KafkaClusterResource.Changes"/> hold the annotations only.</summary>
+    internal static KafkaClusterResource Result(ClusterPlan plan, GuardState after)
+    {
+        var annotated = ((KafkaClusterChange)plan).Updated.Copy(); // a fresh record of changes, on the object as planned
+        foreach (var (name, value) in after.ToAnnotations())
+        {
+            annotated.SetAnnotation(name, value);
+        }
+
+        return annotated;
+    }
+
+    public async Task WriteAsync(ManagedClusterOptions cluster, JsonNode patch, CancellationToken cancellationToken) =>
+        await client.PatchAsync(cluster, patch.AsArray(), cancellationToken);
 
     private static KafkaClusterResource Resource(ClusterReading reading) => ((KafkaClusterReading)reading).Resource;
 }

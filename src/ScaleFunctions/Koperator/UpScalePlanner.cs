@@ -82,7 +82,7 @@ public static class UpScalePlanner
             }
         }
 
-        cluster.Brokers.Add(broker);
+        cluster.AddBroker(broker);
         return BrokerPlan.Change(id, $"add broker {id} ({source})");
     }
 }

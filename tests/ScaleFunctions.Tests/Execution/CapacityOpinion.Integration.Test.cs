@@ -173,7 +173,7 @@ public sealed class CapacityOpinionIntegrationTest : IAsyncLifetime
         Assert.Empty(cruiseControl.RequestsTo("proposals"));
 
         // One conflict: the executor reads the cluster again and decides again, on the opinion it already has.
-        harness.Api.Faults.Fail(409, "Conflict", "PUT", times: 1);
+        harness.Api.Faults.Fail(409, "Conflict", "PATCH", times: 1);
         harness.Time.Advance(TimeSpan.FromHours(1));
         var upScale = harness.Command(ScaleCommandKind.UpScale);
         await harness.HandleAsync(upScale);

@@ -65,7 +65,7 @@ public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
         var storage = cluster["spec"]!["brokers"]![3]!["brokerConfig"]!["storageConfigs"]![0]!;
         Assert.Equal("/kafkalog", (string?)storage["mountPath"]);
         Assert.Equal("gp2", (string?)storage["pvcSpec"]!["storageClassName"]);
-        Assert.Single(api.Requests, r => r.Method == "PUT");
+        Assert.Single(api.Requests, r => r.Method == "PATCH");
         await app.StopAsync();
     }
 }

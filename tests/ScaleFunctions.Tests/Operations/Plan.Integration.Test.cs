@@ -55,6 +55,9 @@ public sealed class PlanIntegrationTest(AzuriteFixture azurite)
         Assert.Equal((decision["Outcome"], decision["ReasonCode"]), ((string?)planned["outcome"], (string?)planned["reasonCode"]));
         Assert.Equal(decision["Reason"], $"{planned["reasonCode"]}: {planned["reason"]}");
         Assert.True(JsonNode.DeepEquals(Assert.Single(host.LoggedPatches), planned["patch"]), planned["patch"]!.ToJsonString());
+        var sent = Assert.Single(host.Api.Requests, r => r.IsWrite);
+        Assert.Equal("PATCH", sent.Method);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(sent.Body), planned["patch"]), sent.Body);
         Assert.Contains(planned["patch"]!.AsArray(), op => (string?)op!["op"] == "add" && (int?)op["value"]?["id"] == 3);
         Assert.Equal([0, 1, 2, 3], KafkaClusterFixture.BrokerIds(host.Api.GetKafkaCluster()));
     }
