@@ -214,7 +214,10 @@ public sealed class CapacityOpinionIntegrationTest : IAsyncLifetime
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.DownScale));
 
+        Assert.Equal("Refused", harness.LastDecision["Outcome"]);
         Assert.StartsWith(ReasonCodes.CruiseControlUnderProvisioned, harness.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Empty(harness.Writes);
+        Assert.Equal([0, 1, 2], KafkaClusterFixture.BrokerIds(harness.Cluster));
     }
 
     [Fact]
@@ -225,7 +228,10 @@ public sealed class CapacityOpinionIntegrationTest : IAsyncLifetime
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.DownScale));
 
+        Assert.Equal("Refused", harness.LastDecision["Outcome"]);
         Assert.StartsWith(ReasonCodes.CruiseControlUnderProvisioned, harness.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Empty(harness.Writes);
+        Assert.Equal([0, 1, 2], KafkaClusterFixture.BrokerIds(harness.Cluster));
     }
 
     [Fact]
