@@ -17,7 +17,7 @@ public sealed class ClusterLedger : IDisposable
     private readonly Dictionary<string, int> writesPerKey = new(StringComparer.Ordinal);
     private readonly List<int> counts = [];
     private HashSet<string> known;
-    private int specWritesWithoutKey;
+    private int brokerChangesWithoutKey;
 
     public ClusterLedger(KubernetesApiDouble api, string @namespace = "kafka", string name = "kafka")
     {
@@ -53,14 +53,14 @@ public sealed class ClusterLedger : IDisposable
         }
     }
 
-    /// <summary>Spec writes that added no command key (someone else wrote the spec, or the executor wrote without its memory).</summary>
-    public int SpecWritesWithoutKey
+    /// <summary>Broker-count changes that added no command key (someone else changed the brokers, or the executor wrote without its memory).</summary>
+    public int BrokerChangesWithoutKey
     {
         get
         {
             lock (gate)
             {
-                return specWritesWithoutKey;
+                return brokerChangesWithoutKey;
             }
         }
     }
@@ -86,7 +86,7 @@ public sealed class ClusterLedger : IDisposable
             var count = KafkaClusterFixture.BrokerIds(stored).Count;
             if (added.Count == 0 && keys.SetEquals(known) && count != counts[^1])
             {
-                specWritesWithoutKey++;
+                brokerChangesWithoutKey++;
             }
 
             known = keys;

@@ -118,7 +118,8 @@ public sealed class RandomFaults(int seed, double rate, string? pathContains = n
                     "The API server is throttling this client (injected)", new JsonObject { ["retryAfterSeconds"] = 1 }));
                 break;
             case InjectedFault.Conflict:
-                await CustomObjectRoutes.WriteStatusAsync(context, KubernetesStatus.Conflict("kafkaclusters.kafka.banzaicloud.io", "injected"));
+                var path = context.Request.Path.Value ?? "";
+                await CustomObjectRoutes.WriteStatusAsync(context, KubernetesStatus.Conflict("kafkaclusters.kafka.banzaicloud.io", path[(path.LastIndexOf('/') + 1)..]));
                 break;
             default:
                 if (context.Request.Method is "POST" or "PUT" or "PATCH" or "DELETE")

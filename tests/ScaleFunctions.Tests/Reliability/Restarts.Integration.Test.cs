@@ -61,7 +61,7 @@ public sealed partial class RestartsIntegrationTest(AzuriteFixture azurite, ITes
         settings["Executor:ScaleDownCooldown"] = "00:00:00";
         settings["Executor:FlapWindow"] = "00:00:00";
         settings["Executor:SettleWindow"] = "00:00:00";
-        settings["Executor:DeferralDelay"] = "00:00:05"; // the window in which every command waits invisible on the queue
+        settings["Executor:DeferralDelay"] = "00:00:10"; // the window in which every command waits invisible on the queue (and the app is killed)
         settings["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200";
         var queue = new QueueClient(azurite.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await queue.CreateIfNotExistsAsync();
