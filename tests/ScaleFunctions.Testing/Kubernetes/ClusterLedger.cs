@@ -4,9 +4,11 @@ using System.Text.Json.Nodes;
 namespace ScaleFunctions.Testing.Kubernetes;
 
 /// <summary>
-/// What the double stored for one KafkaCluster, commit by commit: the broker counts it went through and which command
-/// keys each write added to <c>scalefunctions.io/recent-commands</c> (the executor adds its command's key in the same
-/// write as the change). So a test counts the writes per command on the server side, whatever the client saw.
+/// What the double stored for one KafkaCluster, commit by commit: the broker counts it went through and, for every write
+/// of the object itself (spec or annotations changed; Koperator's status writes are not), the command it carried — the
+/// newest key of <c>scalefunctions.io/recent-commands</c>, where the executor puts its command's key in the same write
+/// as the change (a key written again moves to the end). So a test counts the writes per command on the server side,
+/// whatever the client saw.
 /// </summary>
 public sealed class ClusterLedger : IDisposable
 {
@@ -16,15 +18,15 @@ public sealed class ClusterLedger : IDisposable
     private readonly ObjectKey key;
     private readonly Dictionary<string, int> writesPerKey = new(StringComparer.Ordinal);
     private readonly List<int> counts = [];
-    private HashSet<string> known;
-    private int brokerChangesWithoutKey;
+    private string written;
+    private int writesWithoutKey;
 
     public ClusterLedger(KubernetesApiDouble api, string @namespace = "kafka", string name = "kafka")
     {
         this.api = api;
         key = ObjectKey.KafkaCluster(@namespace, name);
         var current = api.Store.Get(key);
-        known = Keys(current);
+        written = Written(current);
         counts.Add(KafkaClusterFixture.BrokerIds(current).Count);
         api.Store.Committed += OnCommitted;
     }
@@ -41,7 +43,7 @@ public sealed class ClusterLedger : IDisposable
         }
     }
 
-    /// <summary>How many stored writes added each command key (a key appears at most once per write).</summary>
+    /// <summary>How many stored writes carried each command key.</summary>
     public IReadOnlyDictionary<string, int> WritesPerKey
     {
         get
@@ -53,14 +55,14 @@ public sealed class ClusterLedger : IDisposable
         }
     }
 
-    /// <summary>Broker-count changes that added no command key (someone else changed the brokers, or the executor wrote without its memory).</summary>
-    public int BrokerChangesWithoutKey
+    /// <summary>Writes of the object that carried no command key (someone else wrote it, or the executor wrote without its memory).</summary>
+    public int WritesWithoutKey
     {
         get
         {
             lock (gate)
             {
-                return brokerChangesWithoutKey;
+                return writesWithoutKey;
             }
         }
     }
@@ -76,26 +78,30 @@ public sealed class ClusterLedger : IDisposable
 
         lock (gate)
         {
-            var keys = Keys(stored);
-            var added = keys.Except(known).ToList();
-            foreach (var k in added)
+            var now = Written(stored);
+            if (now != written)
             {
-                writesPerKey[k] = writesPerKey.GetValueOrDefault(k) + 1;
+                if (Keys(stored).LastOrDefault() is { } writer)
+                {
+                    writesPerKey[writer] = writesPerKey.GetValueOrDefault(writer) + 1;
+                }
+                else
+                {
+                    writesWithoutKey++;
+                }
             }
 
-            var count = KafkaClusterFixture.BrokerIds(stored).Count;
-            if (added.Count == 0 && keys.SetEquals(known) && count != counts[^1])
-            {
-                brokerChangesWithoutKey++;
-            }
-
-            known = keys;
-            counts.Add(count);
+            written = now;
+            counts.Add(KafkaClusterFixture.BrokerIds(stored).Count);
         }
     }
 
-    private static HashSet<string> Keys(JsonObject cluster) =>
+    /// <summary>What a write of the object changes (the status is Koperator's, through its own subresource).</summary>
+    private static string Written(JsonObject cluster) =>
+        $"{cluster["spec"]?.ToJsonString()}|{cluster["metadata"]?["annotations"]?.ToJsonString()}";
+
+    private static List<string> Keys(JsonObject cluster) =>
         cluster["metadata"]?["annotations"]?[RecentCommands]?.GetValue<string>() is { } json
-            ? JsonSerializer.Deserialize<HashSet<string>>(json) ?? []
+            ? JsonSerializer.Deserialize<List<string>>(json) ?? []
             : [];
 }

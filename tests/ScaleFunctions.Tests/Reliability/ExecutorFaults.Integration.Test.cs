@@ -137,7 +137,7 @@ public sealed class ExecutorFaultsIntegrationTest(ITestOutputHelper output)
             }
         }
 
-        Assert.Equal(0, ledger.BrokerChangesWithoutKey);
+        Assert.Equal(0, ledger.WritesWithoutKey);
         Assert.All(ledger.BrokerCounts, count => Assert.InRange(count, MinBrokers, MaxBrokers));
         Assert.True(faults.Injected.Keys.Count(k => k != InjectedFault.Conflict) == 3, $"500, 429 and timeouts happened: {faults}");
         Assert.True(writes.Count >= Commands / 3, "the stream changed the cluster"); // not a stream of refusals only
