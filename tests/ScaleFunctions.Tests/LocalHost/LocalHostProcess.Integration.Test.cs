@@ -93,7 +93,7 @@ public sealed partial class LocalHostProcessIntegrationTest
     private static partial Regex StartedAzurite();
 
     /// <summary>The local host's own build output run with <c>dotnet</c>, settings as environment variables.</summary>
-    private sealed class LocalHostProcess : IDisposable
+    internal sealed class LocalHostProcess : IDisposable
     {
         private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> waiting = [];
         private readonly List<string> output = [];
