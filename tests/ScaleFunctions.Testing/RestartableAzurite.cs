@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ScaleFunctions.Hosting;
+using ScaleFunctions.LocalHost;
 
 namespace ScaleFunctions.Testing;
 
