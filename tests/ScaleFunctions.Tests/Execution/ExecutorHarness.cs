@@ -160,8 +160,16 @@ public sealed class FakeAlertResolutions : IAlertResolutions
         return Task.CompletedTask;
     }
 
-    public Task<bool> AreAllResolvedAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> alerts, CancellationToken cancellationToken) =>
-        Task.FromResult(alerts.Count > 0 && alerts.All(a => resolved.ContainsKey(a.Key)));
+    private int checks;
+
+    /// <summary>How many times the executor asked (one table query per call on Azure Storage).</summary>
+    public int Checks => checks;
+
+    public Task<bool> AreAllResolvedAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> alerts, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref checks);
+        return Task.FromResult(alerts.Count > 0 && alerts.All(a => resolved.ContainsKey(a.Key)));
+    }
 }
 
 /// <summary>Deferred commands, as they would be re-enqueued.</summary>
