@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
@@ -38,17 +39,19 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();
         services.AddHostedService<KubernetesAccessValidation>();
 
-        var checks = services.AddHealthChecks();
-        var clusters = new ManagedClustersOptions();
-        configuration.GetSection("Clusters").Bind(clusters.Clusters);
-        foreach (var cluster in clusters.Clusters.Where(c => c.Kind == ClusterKind.KafkaCluster))
+        // One check per managed cluster, from the Clusters options as bound once (as the Cruise Control checks are).
+        services.AddHealthChecks();
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<ManagedClustersOptions>>((health, clusters) =>
         {
-            checks.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-                KafkaClusterHealthCheck.Name(cluster),
-                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>, sp.GetRequiredService<FunctionSwitches>()),
-                failureStatus: null,
-                tags: ["kubernetes"]));
-        }
+            foreach (var cluster in clusters.Value.Clusters)
+            {
+                health.Registrations.Add(new HealthCheckRegistration(
+                    ClusterHealthCheck.Name(cluster),
+                    sp => new ClusterHealthCheck(cluster, sp.GetServices<IClusterAdapter>, sp.GetRequiredService<FunctionSwitches>()),
+                    failureStatus: null,
+                    tags: ["kubernetes"]));
+            }
+        });
 
         return services;
     }

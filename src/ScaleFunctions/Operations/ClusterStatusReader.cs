@@ -86,7 +86,7 @@ public sealed class ClusterStatusReader(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            status = status with { Kubernetes = new Reachability(false, KafkaClusterHealthCheck.Describe(ex)) };
+            status = status with { Kubernetes = new Reachability(false, ClusterHealthCheck.Describe(ex)) };
         }
 
         if (resource is not null)

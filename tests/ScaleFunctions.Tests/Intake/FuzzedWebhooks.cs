@@ -159,7 +159,7 @@ public static class FuzzedWebhooks
                 return Replace(Scalar(m.Choice));
             case MutationKind.NumberAsString:
                 return Replace(node is JsonValue v && v.TryGetValue<double>(out var number) ? JsonValue.Create(number.ToString(CultureInfo.InvariantCulture))
-                    : node is JsonValue s && s.TryGetValue<string>(out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? JsonValue.Create(parsed)
+                    : node is JsonValue s && s.TryGetValue<string>(out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed) ? JsonValue.Create(parsed)
                     : JsonValue.Create(m.Choice));
             case MutationKind.Null:
                 return Replace(null);

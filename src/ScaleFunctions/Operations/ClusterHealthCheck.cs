@@ -1,18 +1,19 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.Koperator;
+using ScaleFunctions.Execution;
 using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.Operations;
 
 /// <summary>
-/// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed KafkaCluster? Reachability only;
-/// its data holds the cluster's state and broker count, never credentials. The client is resolved inside the check, so
+/// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed cluster's resource (through its
+/// kind's <see cref="IClusterAdapter"/>)? Reachability only; its data holds the cluster's state and broker count, never
+/// credentials. The client is resolved inside the check, so
 /// a Kubernetes connection that cannot even be configured (no kubeconfig) is reported as unhealthy, not thrown. With the
 /// executor and the rebalance check both disabled nothing reads the cluster: the check reports Disabled (healthy) and
 /// makes no request.
 /// </summary>
-public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<KafkaClusterClient> clusters, FunctionSwitches switches) : IHealthCheck
+public sealed class ClusterHealthCheck(ManagedClusterOptions cluster, Func<IEnumerable<IClusterAdapter>> adapters, FunctionSwitches switches) : IHealthCheck
 {
     public static string Name(ManagedClusterOptions cluster) => $"kubernetes:{cluster.Namespace}/{cluster.Name}";
 
@@ -25,16 +26,18 @@ public sealed class KafkaClusterHealthCheck(ManagedClusterOptions cluster, Func<
 
         try
         {
-            var resource = await clusters().GetAsync(cluster, cancellationToken);
-            return HealthCheckResult.Healthy($"KafkaCluster {cluster.Id} is readable", new Dictionary<string, object>
+            var adapter = adapters().FirstOrDefault(a => a.Kind == cluster.Kind)
+                ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported.");
+            var reading = await adapter.ReadAsync(cluster, cancellationToken);
+            return HealthCheckResult.Healthy($"{cluster.Kind} {cluster.Id} is readable", new Dictionary<string, object>
             {
-                ["state"] = resource.State ?? "",
-                ["brokers"] = resource.Brokers.Count,
+                ["state"] = reading.State ?? "",
+                ["brokers"] = reading.BrokerCount,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"KafkaCluster {cluster.Id} is not readable ({Describe(ex)})");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"{cluster.Kind} {cluster.Id} is not readable ({Describe(ex)})");
         }
     }
 
