@@ -1,9 +1,10 @@
+extern alias LocalHost;
 using System.Text;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
+using LocalHost::ScaleFunctions.LocalHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 
 namespace ScaleFunctions.Benchmarks;
@@ -71,7 +72,7 @@ public class StorageIntakeBenchmarks
     public async Task<int> Handle()
     {
         var request = new WebhookRequest("application/json", body.Length, h => h == "x-functions-key" ? Key : null, _ => null, new MemoryStream(body));
-        var response = await services!.GetRequiredService<IAlertWebhookHandler>().HandleAsync(request, CancellationToken.None);
+        var response = await services!.GetRequiredService<AlertWebhookHandler>().HandleAsync(request, CancellationToken.None);
         return response.StatusCode == 202 ? response.StatusCode : throw new InvalidOperationException(response.JsonBody);
     }
 

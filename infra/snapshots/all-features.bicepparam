@@ -26,7 +26,12 @@ param aksClusterId = '/subscriptions/00000000-0000-0000-0000-000000000000/resour
 param aksCertificateAuthorityData = 'TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ=='
 param aksNamespaceRole = 'Azure Kubernetes Service RBAC Writer'
 param rebalanceSchedule = '0 */10 * * * *'
-param featureSettings = {}
+// One setting of each feature section, so that the deployed-settings test sees every section under its name.
+param featureSettings = {
+  Executor__DryRun: 'false'
+  Rebalance__DryRun: 'false'
+  CruiseControl__CapacityOpinion: 'Enforce'
+}
 param maxWebhookBodyBytes = 2097152
 param secretSettings = {
   Auth__BearerToken: 'placeholder-bearer-token-0123456789'

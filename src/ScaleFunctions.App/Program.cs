@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ScaleFunctions;
 using ScaleFunctions.App.Telemetry;

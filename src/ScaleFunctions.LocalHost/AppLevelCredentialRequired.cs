@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Authentication;
+using ScaleFunctions.Intake;
 
 namespace ScaleFunctions.LocalHost;
 

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.LocalHost;
@@ -93,7 +92,7 @@ public sealed partial class EmbeddedAzurite(StorageAccount storage, IConfigurati
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped Azurite (process {ProcessId})")]
     private static partial void LogStopped(ILogger logger, int processId);
 
-    /// <summary>Whether something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    /// <summary>Whether something accepts connections on 127.0.0.1 on a port.</summary>
     internal static class Listening
     {
         public static bool On(int port)

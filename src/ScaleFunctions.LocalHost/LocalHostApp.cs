@@ -4,11 +4,8 @@ using Microsoft.Azure.WebJobs.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Authentication;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Operations;
-using ScaleFunctions.Planning;
 
 namespace ScaleFunctions.LocalHost;
 
@@ -16,7 +13,7 @@ namespace ScaleFunctions.LocalHost;
 /// The same functions as src/ScaleFunctions.App, without Core Tools: the same DI entry point (AddScaleFunctions), the
 /// same settings (local.settings.json "Values", then environment, then command line), the same host.json, and the
 /// queue and timer triggers on the WebJobs SDK as the Functions host runs them. Tests build the very same app with
-/// extra configuration through <paramref name="configure"/>.
+/// extra configuration through <c>configure</c>.
 /// </summary>
 public static class LocalHostApp
 {
@@ -54,7 +51,7 @@ public static class LocalHostApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapPost("/api/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+        app.MapPost("/api/alerts", async (HttpRequest request, AlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
         app.MapPost("/api/plan", async (HttpRequest request, WebhookPlanner planner, CancellationToken ct) =>
             (await planner.PlanAsync(request.ToWebhookRequest(), ct)).ToResult());
@@ -65,9 +62,9 @@ public static class LocalHostApp
 
         // Where Prometheus pushes with path_prefix "/" (docs/prometheus.md). The local host checks every credential
         // itself and does not start without one (AppLevelCredentialRequired), so both routes are guarded alike.
-        app.MapPost("/api/v2/alerts", async (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+        app.MapPost("/api/v2/alerts", async (HttpRequest request, AlertWebhookHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(request.ToWebhookRequest(), ct)).ToResult());
-        app.MapGet("/api/health", async (IHealthReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
+        app.MapGet("/api/health", async (HealthCheckReport health, CancellationToken ct) => (await health.CheckAsync(ct)).ToResult());
         return app;
     }
 

@@ -1,5 +1,5 @@
 using ScaleFunctions.Intake;
-using ScaleFunctions.Planning;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions.LocalHost;
 

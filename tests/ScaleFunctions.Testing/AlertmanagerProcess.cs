@@ -7,7 +7,7 @@ namespace ScaleFunctions.Testing;
 
 /// <summary>
 /// A real Alertmanager (Debian's <c>prometheus-alertmanager</c>) on 127.0.0.1 with a test's configuration: clustering
-/// off, a free port it picks itself (read from its "Listening on" log line), storage in a temporary directory.
+/// off (or a cluster peer, <see cref="StartPeerAsync"/>), a free port it picks itself (read from its "Listening on" log line), storage in a temporary directory.
 /// Disposing stops it by process id; the directory is the caller's.
 /// </summary>
 public sealed partial class AlertmanagerProcess : IAsyncDisposable
@@ -29,14 +29,38 @@ public sealed partial class AlertmanagerProcess : IAsyncDisposable
 
     public static string Executable => Tools.Find("prometheus-alertmanager", "alertmanager");
 
-    public static async Task<AlertmanagerProcess> StartAsync(string configYaml, string directory)
+    public static Task<AlertmanagerProcess> StartAsync(string configYaml, string directory) =>
+        StartAsync(configYaml, directory, ["--cluster.listen-address="]);
+
+    /// <summary>
+    /// A peer of an Alertmanager cluster (HA mode) gossiping on 127.0.0.1:<paramref name="clusterPort"/> with the peers
+    /// on <paramref name="peerPorts"/>. <paramref name="peerTimeout"/> is how long a peer waits per position before it
+    /// sends what the peers before it have not logged as sent (Alertmanager's default is 15 s).
+    /// </summary>
+    public static Task<AlertmanagerProcess> StartPeerAsync(string configYaml, string directory, int clusterPort, IEnumerable<int> peerPorts, TimeSpan peerTimeout) =>
+        StartAsync(configYaml, directory,
+        [
+            $"--cluster.listen-address=127.0.0.1:{clusterPort}", $"--cluster.advertise-address=127.0.0.1:{clusterPort}",
+            $"--cluster.peer-timeout={(int)peerTimeout.TotalMilliseconds}ms", "--cluster.settle-timeout=10s",
+            .. peerPorts.Select(p => $"--cluster.peer=127.0.0.1:{p}"),
+        ]);
+
+    /// <summary>The cluster as this peer sees it (<c>GET /api/v2/status</c>): its status (ready, settling, disabled) and how many peers.</summary>
+    public async Task<(string Status, int Peers)> ClusterAsync()
+    {
+        var status = await Client.GetFromJsonAsync<JsonElement>("api/v2/status");
+        var cluster = status.GetProperty("cluster");
+        return (cluster.GetProperty("status").GetString() ?? "", cluster.TryGetProperty("peers", out var peers) ? peers.GetArrayLength() : 0);
+    }
+
+    private static async Task<AlertmanagerProcess> StartAsync(string configYaml, string directory, IEnumerable<string> clusterArgs)
     {
         var configFile = Path.Combine(directory, "alertmanager.yml");
         await File.WriteAllTextAsync(configFile, configYaml);
         var (server, port) = await ServerProcess.StartAsync<int>("Alertmanager", Executable,
         [
             $"--config.file={configFile}", $"--storage.path={Path.Combine(directory, "data")}",
-            "--web.listen-address=127.0.0.1:0", "--cluster.listen-address=",
+            "--web.listen-address=127.0.0.1:0", .. clusterArgs,
         ], line => ListeningLine().Match(line) is { Success: true } match ? int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture) : null,
         TimeSpan.FromSeconds(30));
         return new AlertmanagerProcess(server, new Uri($"http://127.0.0.1:{port}/"));

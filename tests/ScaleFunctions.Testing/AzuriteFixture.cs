@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using ScaleFunctions.Hosting;
+using ScaleFunctions.LocalHost;
 using Xunit;
 
 namespace ScaleFunctions.Testing;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing.Logging;
 
 namespace ScaleFunctions.Testing;
@@ -49,7 +50,7 @@ public sealed class IntakeHarness : IDisposable
 
     public IServiceProvider Services => provider;
 
-    public IAlertWebhookHandler Handler => provider.GetRequiredService<IAlertWebhookHandler>();
+    public AlertWebhookHandler Handler => provider.GetRequiredService<AlertWebhookHandler>();
 
     public Task<WebhookResponse> PostAsync(string body) => Handler.HandleAsync(Webhooks.Request(body), CancellationToken.None);
 

@@ -28,11 +28,19 @@ public sealed class ObservedClock(DateTimeOffset start) : FakeTimeProvider(start
     /// </summary>
     public async Task AdvanceWhenWaitingAsync(TimeSpan dueTime)
     {
+        await WaitUntilWaitingAsync(dueTime);
+        Advance(dueTime);
+    }
+
+    /// <summary>
+    /// Waits until the code starts a timer of exactly <paramref name="dueTime"/> (others are passed over), without moving
+    /// the clock: the test can change the world while the code waits, then <see cref="FakeTimeProvider.Advance"/>.
+    /// </summary>
+    public async Task WaitUntilWaitingAsync(TimeSpan dueTime)
+    {
         using var deadline = new CancellationTokenSource(Deadline);
         while (await waits.Reader.ReadAsync(deadline.Token) != dueTime)
         {
         }
-
-        Advance(dueTime);
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using ScaleFunctions.Commands;
-using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Testing;
 

@@ -23,7 +23,7 @@ public static class ReferenceFiles
 
     /// <summary>The repository root (holding ScaleFunctions.sln), found above the test output.</summary>
     public static string RepositoryRoot =>
-        Hosting.RepositoryRoot.Find(AppContext.BaseDirectory) ?? throw new InvalidOperationException("ScaleFunctions.sln not found above the test output.");
+        LocalHost.RepositoryRoot.Find(AppContext.BaseDirectory) ?? throw new InvalidOperationException("ScaleFunctions.sln not found above the test output.");
 
     public static string InRepository(string relativePath) => Path.Combine(RepositoryRoot, relativePath);
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScaleFunctions.Hosting;
+using ScaleFunctions.Intake;
 using ScaleFunctions.Operations;
 
 namespace ScaleFunctions.App.Functions;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScaleFunctions.Hosting;
-using ScaleFunctions.Planning;
+using ScaleFunctions.Intake;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions.App.Functions;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.Intake;
 
 namespace ScaleFunctions.App.Functions;
@@ -12,7 +11,7 @@ namespace ScaleFunctions.App.Functions;
 /// <c>?code=</c> in path_prefix is escaped into the path): the app checks its own bearer or basic credential, and
 /// refuses every request with 403 when none is configured. Same handler as the webhook. See docs/prometheus.md.
 /// </summary>
-public sealed class PrometheusPushFunction(IAlertWebhookHandler handler)
+public sealed class PrometheusPushFunction(AlertWebhookHandler handler)
 {
     public const string Name = "prometheus-alerts";
 

@@ -7,5 +7,7 @@ namespace ScaleFunctions.Commands;
 public sealed record AlertRef(string Fingerprint, string AlertName, DateTimeOffset StartsAt)
 {
     /// <summary>The key of this firing episode: <c>fingerprint@startsAt</c> (UTC, round-trip format).</summary>
-    public string Key => $"{Fingerprint}@{StartsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffffZ}";
+    // "O" of a UTC DateTime is yyyy-MM-ddTHH:mm:ss.fffffffZ, the same text, on the runtime's fast path (a custom format
+    // string is parsed on every call, and intake computes a key several times per alert).
+    public string Key => $"{Fingerprint}@{StartsAt.UtcDateTime:O}";
 }

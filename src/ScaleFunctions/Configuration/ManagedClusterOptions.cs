@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using ScaleFunctions.CruiseControl;
 
 namespace ScaleFunctions.Configuration;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using ScaleFunctions.Alerts;
 
 namespace ScaleFunctions.Decisions;
 

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using k8s.Models;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Koperator;
+
+using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.Execution;
 

@@ -2,21 +2,20 @@ using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Operations;
 
 namespace ScaleFunctions;
 
 /// <summary>
 /// Registers the scale executor: Kubernetes access (<c>Kubernetes__*</c>, one <see cref="IKubernetes"/> for every
 /// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client (deferral uses intake's ICommandQueue),
-/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, fallbacks for <see cref="IBrokerReplicaCounts"/>
-/// (unknown counts), <see cref="IRebalanceActivity"/> (nothing known to move) and <see cref="ICapacityOpinion"/> (no
-/// opinion; the rebalance module replaces all three),
-/// a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster, and the start-up check that Kubernetes
+/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster, and the start-up check that Kubernetes
 /// access can be configured when a function using it is enabled (<see cref="KubernetesAccessValidation"/>).
 /// </summary>
 public static class ExecutorServiceCollectionExtensions
@@ -34,25 +33,25 @@ public static class ExecutorServiceCollectionExtensions
             sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey),
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())));
         services.TryAddSingleton<KafkaClusterClient>();
-        services.TryAddSingleton<IBrokerReplicaCounts, UnknownBrokerReplicaCounts>();
-        services.TryAddSingleton<IRebalanceActivity, UnknownRebalanceActivity>();
-        services.TryAddSingleton<ICapacityOpinion, UnknownCapacityOpinion>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterAdapter, KoperatorAdapter>());
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();
         services.AddHostedService<KubernetesAccessValidation>();
 
-        var checks = services.AddHealthChecks();
-        var clusters = new ManagedClustersOptions();
-        configuration.GetSection("Clusters").Bind(clusters.Clusters);
-        foreach (var cluster in clusters.Clusters.Where(c => c.Kind == ClusterKind.KafkaCluster))
+        // One check per managed cluster, from the Clusters options as bound once (as the Cruise Control checks are).
+        services.AddHealthChecks();
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<ManagedClustersOptions>>((health, clusters) =>
         {
-            checks.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-                KafkaClusterHealthCheck.Name(cluster),
-                sp => new KafkaClusterHealthCheck(cluster, sp.GetRequiredService<KafkaClusterClient>, sp.GetRequiredService<FunctionSwitches>()),
-                failureStatus: null,
-                tags: ["kubernetes"]));
-        }
+            foreach (var cluster in clusters.Value.Clusters)
+            {
+                health.Registrations.Add(new HealthCheckRegistration(
+                    ClusterHealthCheck.Name(cluster),
+                    sp => new ClusterHealthCheck(cluster, sp.GetServices<IClusterAdapter>, sp.GetRequiredService<FunctionSwitches>()),
+                    failureStatus: null,
+                    tags: ["kubernetes"]));
+            }
+        });
 
         return services;
     }

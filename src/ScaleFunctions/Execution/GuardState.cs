@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using ScaleFunctions.Koperator;
 
 namespace ScaleFunctions.Execution;
 
@@ -28,13 +27,14 @@ public sealed record GuardState(
 
     public DateTimeOffset? LastAnyAction => LastScaleUp > LastScaleDown || LastScaleDown is null ? LastScaleUp : LastScaleDown;
 
-    public static GuardState Read(KafkaClusterResource cluster) => new(
-        Time(cluster.Annotation(LastScaleUpAnnotation)),
-        Time(cluster.Annotation(LastScaleDownAnnotation)),
-        Time(cluster.Annotation(LastBrokerCountChangeAnnotation)),
-        cluster.Annotation(LastActionAnnotation),
-        Keys(cluster.Annotation(RecentCommandsAnnotation)),
-        Keys(cluster.Annotation(RecentAlertsAnnotation)));
+    /// <summary>The state in a resource's annotations (<paramref name="annotation"/> answers null for a missing one).</summary>
+    public static GuardState Read(Func<string, string?> annotation) => new(
+        Time(annotation(LastScaleUpAnnotation)),
+        Time(annotation(LastScaleDownAnnotation)),
+        Time(annotation(LastBrokerCountChangeAnnotation)),
+        annotation(LastActionAnnotation),
+        Keys(annotation(RecentCommandsAnnotation)),
+        Keys(annotation(RecentAlertsAnnotation)));
 
     /// <summary>The state after acting on <paramref name="commandKey"/> at <paramref name="now"/>, bounded to <paramref name="limit"/> keys each.</summary>
     public GuardState After(bool scaleUp, bool brokerCount, DateTimeOffset now, string action, string commandKey, IEnumerable<string> alertKeys, int limit) => this with
@@ -47,30 +47,33 @@ public sealed record GuardState(
         RecentAlerts = Bounded(RecentAlerts.Concat(alertKeys), limit),
     };
 
-    public void WriteTo(KafkaClusterResource cluster)
+    /// <summary>The annotations that hold this state (what is unknown is left out, so it stays as it is).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ToAnnotations()
     {
+        var annotations = new List<KeyValuePair<string, string>>();
         if (LastScaleUp is { } up)
         {
-            cluster.SetAnnotation(LastScaleUpAnnotation, Format(up));
+            annotations.Add(new(LastScaleUpAnnotation, Format(up)));
         }
 
         if (LastScaleDown is { } down)
         {
-            cluster.SetAnnotation(LastScaleDownAnnotation, Format(down));
+            annotations.Add(new(LastScaleDownAnnotation, Format(down)));
         }
 
         if (LastBrokerCountChange is { } change)
         {
-            cluster.SetAnnotation(LastBrokerCountChangeAnnotation, Format(change));
+            annotations.Add(new(LastBrokerCountChangeAnnotation, Format(change)));
         }
 
         if (LastAction is not null)
         {
-            cluster.SetAnnotation(LastActionAnnotation, LastAction);
+            annotations.Add(new(LastActionAnnotation, LastAction));
         }
 
-        cluster.SetAnnotation(RecentCommandsAnnotation, JsonSerializer.Serialize(RecentCommands));
-        cluster.SetAnnotation(RecentAlertsAnnotation, JsonSerializer.Serialize(RecentAlerts));
+        annotations.Add(new(RecentCommandsAnnotation, JsonSerializer.Serialize(RecentCommands)));
+        annotations.Add(new(RecentAlertsAnnotation, JsonSerializer.Serialize(RecentAlerts)));
+        return annotations;
     }
 
     private static List<string> Bounded(IEnumerable<string> keys, int limit)

@@ -43,7 +43,7 @@ public sealed partial class ScaleCommandHandler(
             var reason = $"{ex.GetType().Name}: {ex.ApiMessage()}";
             if (context.DequeueCount >= max)
             {
-                decisions.Record(new Decision(ScaleExecutor.Stage, command.Cluster.ToString(), ScaleExecutor.CommandName(command.Command),
+                decisions.Record(new Decision(ScaleExecutor.Stage, command.Cluster.ToString(), ScaleCommandNames.Of(command.Command),
                     command.Alerts.Select(a => a.Fingerprint).ToList(), DecisionOutcome.Refused,
                     $"{ReasonCodes.RetriesExhausted}: delivery {context.DequeueCount} of {max} failed ({reason}); the message moves to the poison queue")
                 {

@@ -1,24 +1,23 @@
 using ScaleFunctions.Decisions;
-using ScaleFunctions.Koperator;
 
 namespace ScaleFunctions.Execution;
 
 /// <summary>
-/// What the executor decided for one command on one reading of the cluster: act (with the updated resource), defer
+/// What the executor decided for one command on one reading of the cluster: act (with the guard state to record), defer
 /// (for how long), refuse or ignore — always with a reason code from <see cref="ReasonCodes"/> and a sentence.
 /// </summary>
 public sealed record ScaleDecision(DecisionOutcome Outcome, string ReasonCode, string Reason)
 {
-    /// <summary>Acted: the resource to write (spec change and guard annotations together).</summary>
-    public KafkaClusterResource? Updated { get; init; }
+    /// <summary>Acted: the executor's memory after this action, written in the same patch as the change.</summary>
+    public GuardState? After { get; init; }
 
     /// <summary>Deferred: how long the command stays invisible on the queue.</summary>
     public TimeSpan DeferFor { get; init; }
 
     public string Text => $"{ReasonCode}: {Reason}";
 
-    public static ScaleDecision Act(KafkaClusterResource updated, string summary) =>
-        new(DecisionOutcome.Acted, ReasonCodes.Applied, summary) { Updated = updated };
+    public static ScaleDecision Act(GuardState after, string summary) =>
+        new(DecisionOutcome.Acted, ReasonCodes.Applied, summary) { After = after };
 
     public static ScaleDecision Defer(string code, string reason, TimeSpan delay) =>
         new(DecisionOutcome.Deferred, code, reason) { DeferFor = delay };

@@ -4,29 +4,28 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
-using ScaleFunctions.Intake;
-using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Rebalance.CruiseControl;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Execution;
 
 /// <summary>
 /// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
-/// resolved), reads the KafkaCluster, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
+/// resolved), reads the cluster through its kind's <see cref="IClusterAdapter"/>, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
 /// Control moves partitions (<see cref="IRebalanceActivity"/>), weighs Cruise Control's capacity opinion
-/// (<see cref="ICapacityOpinion"/>, asked at most once per command), and then writes the change together with
+/// (<see cref="CruiseControlCapacityOpinion"/>, asked at most once per command), and then writes the change together with
 /// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
 /// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
 /// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry;
 /// a 403 from any call is permanent (refused, reason Forbidden).
 /// </summary>
 public sealed partial class ScaleExecutor(
-    KafkaClusterClient clusters,
+    IEnumerable<IClusterAdapter> adapters,
     IBrokerReplicaCounts replicaCounts,
     IRebalanceActivity rebalance,
-    ICapacityOpinion capacity,
+    CruiseControlCapacityOpinion capacity,
     IAlertResolutions resolutions,
     ICommandQueue queue,
     ManagedClusters managedClusters,
@@ -49,7 +48,7 @@ public sealed partial class ScaleExecutor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
-            Record(command, ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {CommandName(command.Command)}")));
+            Record(command, ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {ScaleCommandNames.Of(command.Command)}")));
         }
     }
 
@@ -68,7 +67,7 @@ public sealed partial class ScaleExecutor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
-            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {CommandName(command.Command)}")), null);
+            decided = new Decided(ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason($"by the executor for {ScaleCommandNames.Of(command.Command)}")));
         }
 
         var final = Described(command, decided.Decision);
@@ -84,18 +83,20 @@ public sealed partial class ScaleExecutor(
         var counts = new ReplicaCountsOnce();
         for (var attempt = 1; attempt <= settings.ConflictRetries; attempt++)
         {
-            var (decision, before) = await DecideWantedAsync(command, counts, cancellationToken);
+            var decided = await DecideWantedAsync(command, counts, cancellationToken);
+            var decision = decided.Decision;
             switch (decision.Outcome)
             {
                 case DecisionOutcome.Acted when settings.DryRun:
-                    LogChange(command.Cluster.ToString(), before!, decision, dryRun: true);
+                    LogChange(command.Cluster.ToString(), decision, decided.Patch!, dryRun: true);
                     Record(command, Described(command, decision));
                     return;
                 case DecisionOutcome.Acted:
                     var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
+                    var patch = decided.Patch!;
                     try
                     {
-                        await clusters.ReplaceAsync(managed, decision.Updated!, cancellationToken);
+                        await decided.Adapter!.WriteAsync(managed, patch, cancellationToken);
                     }
                     catch (Exception ex) when (ex.IsConflict())
                     {
@@ -104,11 +105,11 @@ public sealed partial class ScaleExecutor(
                     }
                     catch (Exception ex) when (ex.IsPermanent())
                     {
-                        Record(command, Permanent(ex, "writing"));
+                        Record(command, Permanent(ex, "writing", managed.Kind));
                         return;
                     }
 
-                    LogChange(managed.Id, before!, decision, dryRun: false);
+                    LogChange(managed.Id, decision, patch, dryRun: false);
                     Record(command, decision);
                     return;
                 case DecisionOutcome.Deferred:
@@ -126,7 +127,7 @@ public sealed partial class ScaleExecutor(
 
     /// <summary>
     /// The decision step plan and execute share: is the command still wanted (managed cluster, supported kind, not
-    /// expired, alerts not all resolved), then one reading of the KafkaCluster (and Cruise Control's replica counts
+    /// expired, alerts not all resolved), then one reading of the cluster resource (and Cruise Control's replica counts
     /// for a downScale without a broker id, read once per command), <see cref="ScaleGuards"/>, and the
     /// rebalance-in-progress hold. Reads only; the caller writes (or, for plan, does not).
     /// </summary>
@@ -135,32 +136,33 @@ public sealed partial class ScaleExecutor(
         var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
         if (managed is null)
         {
-            return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"), null);
+            return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"));
         }
 
-        if (managed.Kind != ClusterKind.KafkaCluster || command.Cluster.Kind != ClusterKind.KafkaCluster)
+        var adapter = adapters.FirstOrDefault(a => a.Kind == managed.Kind);
+        if (adapter is null || command.Cluster.Kind != managed.Kind)
         {
-            return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported yet (configured as {managed.Kind})"), null);
+            return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported (configured as {managed.Kind})"));
         }
 
         if (time.GetUtcNow() >= command.ExpiresAt)
         {
-            return new(ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"), null);
+            return new(ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"));
         }
 
         if (await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
         {
-            return new(ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"), null);
+            return new(ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"));
         }
 
-        KafkaClusterResource cluster;
+        ClusterReading cluster;
         try
         {
-            cluster = await clusters.GetAsync(managed, cancellationToken);
+            cluster = await adapter.ReadAsync(managed, cancellationToken);
         }
         catch (Exception ex) when (ex.IsPermanent())
         {
-            return new(Permanent(ex, "reading"), null);
+            return new(Permanent(ex, "reading", managed.Kind));
         }
 
         if (command.Command == ScaleCommandKind.DownScale && command.Target.BrokerId is null && !counts.Read)
@@ -170,7 +172,8 @@ public sealed partial class ScaleExecutor(
         }
 
         var guards = new ScaleGuards(options.Value);
-        var decision = guards.Decide(command, managed, cluster, time.GetUtcNow(), counts.Counts);
+        var plan = adapter.Plan(command, cluster, counts.Counts);
+        var decision = guards.Decide(command, managed, cluster, plan, time.GetUtcNow());
         if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
         {
             decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
@@ -182,7 +185,7 @@ public sealed partial class ScaleExecutor(
             }
         }
 
-        return new(decision, decision.Outcome == DecisionOutcome.Acted ? cluster : null);
+        return decision.Outcome == DecisionOutcome.Acted ? new(decision, adapter, adapter.Patch(cluster, plan, decision.After!)) : new(decision);
     }
 
     /// <summary>The decision as the executor records it: a dry run says nothing was written, a deferral says which one and when it comes back.</summary>
@@ -210,12 +213,12 @@ public sealed partial class ScaleExecutor(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
             return ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason(
-                $"to tell whether Cruise Control is moving partitions in {managed.Id} before {CommandName(command.Command)}"));
+                $"to tell whether Cruise Control is moving partitions in {managed.Id} before {ScaleCommandNames.Of(command.Command)}"));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new RebalanceActivityUnknownException(
-                $"could not tell whether Cruise Control is moving partitions in {managed.Id}, so {CommandName(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
+                $"could not tell whether Cruise Control is moving partitions in {managed.Id}, so {ScaleCommandNames.Of(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
         }
 
         return moving is null
@@ -236,31 +239,28 @@ public sealed partial class ScaleExecutor(
         }
     }
 
-    private static ScaleDecision Permanent(Exception ex, string doing) => ex.StatusCode() switch
+    private static ScaleDecision Permanent(Exception ex, string doing, ClusterKind kind) => ex.StatusCode() switch
     {
-        HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the KafkaCluster: {ex.ApiMessage()}"),
-        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, ex.Forbidden()!.ForbiddenReason($"for {doing} the KafkaCluster")),
-        var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the KafkaCluster: {ex.ApiMessage()}"),
+        HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the {kind}: {ex.ApiMessage()}"),
+        HttpStatusCode.Forbidden => ScaleDecision.Refuse(ReasonCodes.Forbidden, ex.Forbidden()!.ForbiddenReason($"for {doing} the {kind}")),
+        var code => ScaleDecision.Refuse(ReasonCodes.RejectedByApiServer, $"the API server answered {(int?)code} {doing} the {kind}: {ex.ApiMessage()}"),
     };
 
-    private void LogChange(string cluster, KafkaClusterResource before, ScaleDecision decision, bool dryRun)
+    /// <summary>Logs the very patch that was sent (or, in a dry run, would have been).</summary>
+    private void LogChange(string cluster, ScaleDecision decision, JsonNode patch, bool dryRun)
     {
-        var patch = new Decided(decision, before).Patch!.ToJsonString();
         if (dryRun)
         {
-            LogDryRun(logger, cluster, decision.Reason, patch);
+            LogDryRun(logger, cluster, decision.Reason, patch.ToJsonString());
         }
         else
         {
-            LogApplied(logger, cluster, decision.Reason, patch);
+            LogApplied(logger, cluster, decision.Reason, patch.ToJsonString());
         }
     }
 
-    /// <summary>A decision and, when it acts, the reading it changes: the patch is the difference, what is written and logged.</summary>
-    private sealed record Decided(ScaleDecision Decision, KafkaClusterResource? Before)
-    {
-        public JsonArray? Patch => Decision.Outcome == DecisionOutcome.Acted && Before is not null ? JsonDiff.Diff(Before.Json, Decision.Updated!.Json) : null;
-    }
+    /// <summary>A decision and, when it acts, its adapter and the patch that is sent, logged and planned.</summary>
+    private sealed record Decided(ScaleDecision Decision, IClusterAdapter? Adapter = null, JsonNode? Patch = null);
 
     /// <summary>Cruise Control's replica counts, asked at most once per command (not again on a conflict's retry).</summary>
     /// <summary>What Cruise Control said for this command, read at most once however often a conflict makes it decide again.</summary>
@@ -276,7 +276,7 @@ public sealed partial class ScaleExecutor(
     private void Record(ScaleCommand command, ScaleDecision decision) => decisions.Record(new Decision(
         Stage,
         command.Cluster.ToString(),
-        CommandName(command.Command),
+        ScaleCommandNames.Of(command.Command),
         command.Alerts.Select(a => a.Fingerprint).ToList(),
         decision.Outcome,
         decision.Text)
@@ -285,15 +285,6 @@ public sealed partial class ScaleExecutor(
         ReasonCode = decision.ReasonCode,
         LatencySeconds = decision.Outcome == DecisionOutcome.Acted ? (time.GetUtcNow() - command.CreatedAt).TotalSeconds : null,
     });
-
-    /// <summary>The command in the spelling of the alert's annotation (upScale, downScale, addPvc, resizePvc).</summary>
-    public static string CommandName(ScaleCommandKind kind) => kind switch
-    {
-        ScaleCommandKind.UpScale => "upScale",
-        ScaleCommandKind.DownScale => "downScale",
-        ScaleCommandKind.AddPvc => "addPvc",
-        _ => "resizePvc",
-    };
 
     [LoggerMessage(1101, LogLevel.Information, "Changed {Cluster}: {Change}; patch {Patch}")]
     private static partial void LogApplied(ILogger logger, string cluster, string change, string patch);

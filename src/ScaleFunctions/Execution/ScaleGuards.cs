@@ -1,9 +1,8 @@
 using System.Globalization;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
-using ScaleFunctions.Koperator;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Execution;
 
@@ -12,15 +11,15 @@ namespace ScaleFunctions.Execution;
 /// broker-count change (ignored) → broker-count limits (refused) → the change itself (refused when impossible, ignored
 /// when already there) → busy: not Running or a graceful action pending (deferred) → holds after the executor's own
 /// actions: cooldowns, flap guard, settle window (deferred until the hold ends, or refused when it outlasts the
-/// command) → act. Pure: it reads a <see cref="KafkaClusterResource"/> and
-/// returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
+/// command) → act. Pure: it reads a <see cref="ClusterReading"/> and the adapter's <see cref="ClusterPlan"/> for the
+/// command, and returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
 /// partitions, and lets <see cref="SecondOpinion"/> weigh Cruise Control's capacity opinion last.)
 /// </summary>
 public sealed class ScaleGuards(ExecutorOptions options)
 {
-    public ScaleDecision Decide(ScaleCommand command, ManagedClusterOptions managed, KafkaClusterResource cluster, DateTimeOffset now, IReadOnlyDictionary<int, int>? replicaCounts)
+    public ScaleDecision Decide(ScaleCommand command, ManagedClusterOptions managed, ClusterReading cluster, ClusterPlan plan, DateTimeOffset now)
     {
-        var guard = GuardState.Read(cluster);
+        var guard = cluster.Guard;
         if (guard.RecentCommands.Contains(command.IdempotencyKey, StringComparer.Ordinal))
         {
             return ScaleDecision.Ignore(ReasonCodes.Replay, $"command {command.IdempotencyKey} was already applied ({guard.LastAction ?? "see the cluster's annotations"})");
@@ -41,14 +40,6 @@ public sealed class ScaleGuards(ExecutorOptions options)
             return limit;
         }
 
-        var updated = cluster.Copy();
-        var plan = command.Command switch
-        {
-            ScaleCommandKind.UpScale => UpScalePlanner.Plan(updated, command.Parameters, options),
-            ScaleCommandKind.DownScale => DownScalePlanner.Plan(updated, command.Target.BrokerId, replicaCounts),
-            ScaleCommandKind.AddPvc => StoragePlanner.AddVolume(updated, command, options),
-            _ => StoragePlanner.GrowVolume(updated, command, options),
-        };
         if (plan.RefusalCode is { } code)
         {
             return ScaleDecision.Refuse(code, plan.Summary);
@@ -71,8 +62,8 @@ public sealed class ScaleGuards(ExecutorOptions options)
 
         var scaleUp = command.Command != ScaleCommandKind.DownScale;
         var action = $"{command.Command} at {Format(now)}: {plan.Summary} (command {command.IdempotencyKey})";
-        guard.After(scaleUp, ChangesBrokerCount(command.Command), now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit).WriteTo(updated);
-        return ScaleDecision.Act(updated, plan.Summary);
+        var after = guard.After(scaleUp, ChangesBrokerCount(command.Command), now, action, command.IdempotencyKey, command.Alerts.Select(a => a.Key), options.RecentKeyLimit);
+        return ScaleDecision.Act(after, plan.Summary);
     }
 
     /// <summary>
@@ -127,32 +118,23 @@ public sealed class ScaleGuards(ExecutorOptions options)
             : null;
     }
 
-    /// <summary>Busy: the cluster is not Running, or a graceful action is pending or running. Null when resting.</summary>
-    public ScaleDecision? Busy(KafkaClusterResource cluster)
-    {
-        if (!string.Equals(cluster.State, KafkaClusterResource.RunningState, StringComparison.Ordinal))
-        {
-            return ScaleDecision.Defer(ReasonCodes.ClusterNotRunning, $"status.state is {cluster.State ?? "not set"}, not {KafkaClusterResource.RunningState}", options.DeferralDelay);
-        }
+    /// <summary>Busy: the first reason the adapter read (not ready, an operator action pending). Null when resting.</summary>
+    public ScaleDecision? Busy(ClusterReading cluster) =>
+        cluster.Busy is [var busy, ..] ? ScaleDecision.Defer(busy.Code, busy.Reason, options.DeferralDelay) : null;
 
-        return GracefulActions.Describe(cluster) is { } pending
-            ? ScaleDecision.Defer(ReasonCodes.GracefulActionPending, $"graceful actions pending or running: {pending}", options.DeferralDelay)
-            : null;
-    }
-
-    private static ScaleDecision? Limits(ScaleCommand command, ManagedClusterOptions managed, KafkaClusterResource cluster)
+    private static ScaleDecision? Limits(ScaleCommand command, ManagedClusterOptions managed, ClusterReading cluster)
     {
-        var count = cluster.Brokers.Count;
+        var count = cluster.BrokerCount;
         return command.Command switch
         {
             ScaleCommandKind.UpScale when count + 1 > managed.MaxBrokers =>
                 ScaleDecision.Refuse(ReasonCodes.MaxBrokers, $"the cluster has {count} brokers; one more would exceed MaxBrokers {managed.MaxBrokers}"),
-            ScaleCommandKind.UpScale when cluster.UpScaleLimit is { } limit && count >= limit =>
-                ScaleDecision.Refuse(ReasonCodes.UpScaleLimit, $"the cluster has {count} brokers, at or above spec.alertManagerConfig.upScaleLimit {limit}"),
+            ScaleCommandKind.UpScale when cluster.UpScaleLimit is { } limit && count >= limit.Brokers =>
+                ScaleDecision.Refuse(ReasonCodes.UpScaleLimit, $"the cluster has {count} brokers, at or above {limit.Field} {limit.Brokers}"),
             ScaleCommandKind.DownScale when count - 1 < managed.MinBrokers =>
                 ScaleDecision.Refuse(ReasonCodes.MinBrokers, $"the cluster has {count} brokers; one fewer would go below MinBrokers {managed.MinBrokers}"),
-            ScaleCommandKind.DownScale when cluster.DownScaleLimit is { } limit && count <= limit =>
-                ScaleDecision.Refuse(ReasonCodes.DownScaleLimit, $"the cluster has {count} brokers, at or below spec.alertManagerConfig.downScaleLimit {limit}"),
+            ScaleCommandKind.DownScale when cluster.DownScaleLimit is { } limit && count <= limit.Brokers =>
+                ScaleDecision.Refuse(ReasonCodes.DownScaleLimit, $"the cluster has {count} brokers, at or below {limit.Field} {limit.Brokers}"),
             _ => null,
         };
     }

@@ -1,4 +1,5 @@
 using ScaleFunctions.Commands;
+using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Intake;
 

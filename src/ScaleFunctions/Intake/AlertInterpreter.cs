@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
+using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.Intake;
 
@@ -16,14 +16,6 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
 {
     private const int MaxAlertNameLength = 256;
 
-    private static readonly Dictionary<string, ScaleCommandKind> Commands = new(StringComparer.Ordinal)
-    {
-        ["upScale"] = ScaleCommandKind.UpScale,
-        ["downScale"] = ScaleCommandKind.DownScale,
-        ["addPvc"] = ScaleCommandKind.AddPvc,
-        ["addPVC"] = ScaleCommandKind.AddPvc, // Koperator's original spelling, as in the seed article.
-        ["resizePvc"] = ScaleCommandKind.ResizePvc,
-    };
 
     public AlertInterpretation Interpret(Alert alert, string? webhookStatus)
     {
@@ -45,7 +37,7 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
             // away (the seed's avg(sum by(brokerId, …))) must show up, not do nothing quietly.
             var missing = string.Join(" and ", new[] { (settings.NamespaceLabel, @namespace), (settings.ClusterLabel, name) }
                 .Where(l => string.IsNullOrEmpty(l.Item2)).Select(l => $"'{l.Item1}'"));
-            return new RejectedAlert(alertRef, "", Commands.TryGetValue(command, out var asked) ? NameOf(asked) : "",
+            return new RejectedAlert(alertRef, "", ScaleCommandNames.TryParse(command, out var asked) ? ScaleCommandNames.Of(asked) : "",
                 $"it has a command annotation but no {missing} label, so the cluster cannot be found; keep the cluster labels in the rule's expression (see docs/alert-rules.md).")
             {
                 Code = IntakeReasonCodes.NoClusterLabels,
@@ -58,8 +50,8 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
         }
 
         var cluster = new ClusterRef(managed.Namespace, managed.Name, managed.Kind);
-        var known = Commands.TryGetValue(command, out var kind);
-        var commandName = known ? NameOf(kind) : "";
+        var known = ScaleCommandNames.TryParse(command, out var kind);
+        var commandName = known ? ScaleCommandNames.Of(kind) : "";
         var problems = Problems(alert, fingerprint).ToList();
 
         switch (alert.Status ?? webhookStatus)
@@ -92,16 +84,6 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
 
         return new RejectedAlert(alertRef, cluster.ToString(), commandName, string.Join(" ", problems));
     }
-
-    /// <summary>The command's name as written on the queue and in logs (the annotation's spelling, <c>addPvc</c> for both).</summary>
-    public static string NameOf(ScaleCommandKind kind) => kind switch
-    {
-        ScaleCommandKind.UpScale => "upScale",
-        ScaleCommandKind.DownScale => "downScale",
-        ScaleCommandKind.AddPvc => "addPvc",
-        ScaleCommandKind.ResizePvc => "resizePvc",
-        _ => kind.ToString(),
-    };
 
     private static IEnumerable<string> Problems(Alert alert, string fingerprint)
     {

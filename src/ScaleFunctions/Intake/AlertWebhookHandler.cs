@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Storage;
@@ -23,7 +22,7 @@ public sealed partial class AlertWebhookHandler(
     IAlertResolutions resolutions,
     DecisionLog decisions,
     IOptions<IntakeOptions> options,
-    ILogger<AlertWebhookHandler> logger) : IAlertWebhookHandler
+    ILogger<AlertWebhookHandler> logger)
 {
     private const string Stage = "intake";
     private const int ParallelEnqueues = 8;
@@ -142,7 +141,7 @@ public sealed partial class AlertWebhookHandler(
 
         foreach (var (command, disagreed) in commands)
         {
-            var name = AlertInterpreter.NameOf(command.Command);
+            var name = ScaleCommandNames.Of(command.Command);
             var fingerprints = command.Alerts.Select(a => a.Fingerprint).ToList();
             if (failed.TryGetValue(command.IdempotencyKey, out var error))
             {
@@ -174,7 +173,7 @@ public sealed partial class AlertWebhookHandler(
         IReadOnlyDictionary<string, string> failed,
         IReadOnlyDictionary<ClusterRef, string> unrecorded) => new(
         [.. commands.Select(c => c.Command).Where(c => !failed.ContainsKey(c.IdempotencyKey)).Select(c => new EnqueuedCommand(
-            c.IdempotencyKey, c.Cluster.ToString(), AlertInterpreter.NameOf(c.Command), c.Target.ToString(), [.. c.Alerts.Select(a => a.Fingerprint)])
+            c.IdempotencyKey, c.Cluster.ToString(), ScaleCommandNames.Of(c.Command), c.Target.ToString(), [.. c.Alerts.Select(a => a.Fingerprint)])
         {
             AlertCount = c.AlertCount,
         })],
@@ -183,7 +182,7 @@ public sealed partial class AlertWebhookHandler(
         [.. interpretations.OfType<RejectedAlert>().Select(r => Outcome(r, r.Reason))])
         {
             Failed = [.. commands.Select(c => c.Command).Where(c => failed.ContainsKey(c.IdempotencyKey)).Select(c => new FailedCommand(
-            c.IdempotencyKey, c.Cluster.ToString(), AlertInterpreter.NameOf(c.Command), c.Target.ToString(), failed[c.IdempotencyKey]))],
+            c.IdempotencyKey, c.Cluster.ToString(), ScaleCommandNames.Of(c.Command), c.Target.ToString(), failed[c.IdempotencyKey]))],
         };
 
     private static AlertOutcome Outcome(AlertInterpretation interpretation, string reason) =>

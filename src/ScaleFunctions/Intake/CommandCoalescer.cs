@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.Intake;
 
@@ -21,11 +21,13 @@ public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> 
             .GroupBy(r => (r.Cluster, r.Kind, r.Target))
             .Select(group =>
             {
-                var ordered = group.DistinctBy(r => r.Alert.Key).OrderBy(r => r.Alert.Key, StringComparer.Ordinal).ToList();
+                // Each alert's key once (it is formatted text), distinct and sorted once.
+                var keyed = group.Select(r => (Request: r, r.Alert.Key)).DistinctBy(k => k.Key).OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
+                var ordered = keyed.Select(k => k.Request).ToList();
                 var alerts = ordered.Select(r => r.Alert).ToList();
                 var command = new ScaleCommand
                 {
-                    IdempotencyKey = IdempotencyKey.Compute(group.Key.Cluster, group.Key.Kind, group.Key.Target, alerts),
+                    IdempotencyKey = IdempotencyKey.FromSortedKeys(group.Key.Cluster, group.Key.Kind, group.Key.Target, keyed.Select(k => k.Key)),
                     Command = group.Key.Kind,
                     Cluster = group.Key.Cluster,
                     Target = group.Key.Target,
@@ -43,8 +45,9 @@ public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> 
             .ToList();
     }
 
+    // Equal records (no annotations, or the same map) are the common case: no copies, no sorting.
     private static bool SameParameters(ScaleParameters a, ScaleParameters b) =>
-        a with { BrokerAnnotations = null } == b with { BrokerAnnotations = null } &&
+        a == b || a with { BrokerAnnotations = null } == b with { BrokerAnnotations = null } &&
         (a.BrokerAnnotations ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal)
             .SequenceEqual((b.BrokerAnnotations ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal));
 }

@@ -11,14 +11,18 @@ namespace ScaleFunctions.Intake;
 /// </summary>
 public static class IdempotencyKey
 {
-    public static string Compute(ClusterRef cluster, ScaleCommandKind kind, ScaleTarget target, IEnumerable<AlertRef> alerts)
+    public static string Compute(ClusterRef cluster, ScaleCommandKind kind, ScaleTarget target, IEnumerable<AlertRef> alerts) =>
+        FromSortedKeys(cluster, kind, target, alerts.Select(a => a.Key).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+
+    /// <summary>The same key from the alerts' <see cref="AlertRef.Key"/>s, already distinct and in ordinal order.</summary>
+    public static string FromSortedKeys(ClusterRef cluster, ScaleCommandKind kind, ScaleTarget target, IEnumerable<string> sortedKeys)
     {
         var text = new StringBuilder("scalefunctions.command/v1\n")
             .Append(cluster.Namespace).Append('/').Append(cluster.Name).Append('\n')
-            .Append(AlertInterpreter.NameOf(kind)).Append('\n')
+            .Append(ScaleCommandNames.Of(kind)).Append('\n')
             .Append(target.BrokerId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "").Append('\n')
             .Append(target.PersistentVolumeClaim ?? "").Append('\n');
-        foreach (var key in alerts.Select(a => a.Key).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var key in sortedKeys)
         {
             text.Append(key).Append('\n');
         }

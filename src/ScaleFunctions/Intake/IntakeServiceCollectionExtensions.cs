@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Authentication;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Storage;
@@ -31,12 +30,13 @@ public static class IntakeServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton<ICommandQueue, StorageCommandQueue>();
-        services.TryAddSingleton<IAlertResolutions, TableAlertResolutions>();
+        services.TryAddSingleton<IAlertResolutions>(sp => new TableAlertResolutions(
+            sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<IOptions<IntakeOptions>>().Value.ResolutionsTable, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<WebhookAuthenticator>();
         services.TryAddSingleton<AlertInterpreter>();
         services.TryAddSingleton<CommandCoalescer>();
         services.TryAddSingleton<WebhookReader>();
-        services.TryAddSingleton<IAlertWebhookHandler, AlertWebhookHandler>();
+        services.TryAddSingleton<AlertWebhookHandler>();
         return services;
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s.Models;
-using ScaleFunctions.Alerts;
+using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.Intake;
 

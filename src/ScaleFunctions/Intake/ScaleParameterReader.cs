@@ -1,4 +1,3 @@
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 
 namespace ScaleFunctions.Intake;

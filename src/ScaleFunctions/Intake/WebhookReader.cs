@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
-using ScaleFunctions.Authentication;
 using ScaleFunctions.Commands;
 
 namespace ScaleFunctions.Intake;

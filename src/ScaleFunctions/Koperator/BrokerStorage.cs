@@ -4,7 +4,7 @@ namespace ScaleFunctions.Koperator;
 
 /// <summary>
 /// A broker's volumes as Koperator composes them: the broker's own <c>brokerConfig.storageConfigs</c> first, then its
-/// group's, the first entry per mountPath winning. Changes are written as a per-broker override of the whole list, in
+/// group's, the first entry per mountPath winning. Changes are written as a per-broker override of the whole list (<see cref="KafkaClusterResource.SetBrokerStorage"/>), in
 /// the same order, so the group (and every other broker) is untouched (Koperator #451) and the PVC index of every
 /// existing volume stays what it was.
 /// </summary>
@@ -25,14 +25,6 @@ public static class BrokerStorage
 
     public static JsonObject? ByMountPath(IEnumerable<JsonObject> storage, string mountPath) =>
         storage.FirstOrDefault(s => string.Equals((string?)s["mountPath"], mountPath, StringComparison.Ordinal));
-
-    /// <summary>Writes <paramref name="storage"/> as the broker's own storageConfigs (other brokerConfig fields stay).</summary>
-    public static void Override(JsonObject broker, IReadOnlyList<JsonObject> storage)
-    {
-        var config = broker["brokerConfig"] as JsonObject ?? new JsonObject();
-        broker["brokerConfig"] = config;
-        config["storageConfigs"] = new JsonArray(storage.Select(s => (JsonNode)s.DeepClone()).ToArray());
-    }
 
     public static string? RequestedSize(JsonObject storage) => (string?)storage["pvcSpec"]?["resources"]?["requests"]?["storage"];
 

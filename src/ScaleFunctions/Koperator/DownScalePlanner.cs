@@ -49,7 +49,7 @@ public static class DownScalePlanner
             }
         }
 
-        cluster.Brokers.Remove(cluster.Broker(chosen));
+        cluster.RemoveBroker(chosen);
         return BrokerPlan.Change(chosen, $"remove broker {chosen} ({why})");
     }
 }

@@ -7,7 +7,8 @@ namespace ScaleFunctions.Koperator;
 /// <summary>
 /// A Koperator <c>kafka.banzaicloud.io/v1beta1</c> KafkaCluster as read from the API server, kept as JSON so that a
 /// write sends back every field exactly as read (a typed model would drop what it does not know). Accessors read the
-/// parts the executor decides on; changes are made on a <see cref="Copy"/>.
+/// parts the executor decides on; changes are made on a <see cref="Copy"/> through its methods, which record each one in
+/// <see cref="Changes"/>, the patch that is sent.
 /// </summary>
 public sealed class KafkaClusterResource(JsonObject json)
 {
@@ -17,6 +18,12 @@ public sealed class KafkaClusterResource(JsonObject json)
     public const string RunningState = "ClusterRunning";
 
     public JsonObject Json { get; } = json;
+
+    /// <summary>The changes made through this object's methods since it was read or copied, as the patch to send.</summary>
+    public KafkaClusterPatch Changes { get; } = new((string?)json["metadata"]?["resourceVersion"]);
+
+    /// <summary>The recorded add of <c>metadata.annotations</c> when this copy created the map: later annotations go into it.</summary>
+    private JsonObject? annotationsAdded;
 
     public string Name => (string?)Json["metadata"]?["name"] ?? "";
 
@@ -60,15 +67,86 @@ public sealed class KafkaClusterResource(JsonObject json)
 
     public string? Annotation(string name) => (string?)Json["metadata"]?["annotations"]?[name];
 
+    /// <summary>A copy to plan a change on, with no changes recorded yet.</summary>
     public KafkaClusterResource Copy() => new(Json.DeepClone().AsObject());
 
+    /// <summary>
+    /// Sets one annotation: recorded as an add or a replace of that key (an unchanged value is no change), or, when the
+    /// resource had no annotations, as one add of the whole map.
+    /// </summary>
     public void SetAnnotation(string name, string value)
     {
-        var metadata = Json["metadata"] as JsonObject ?? new JsonObject();
-        Json["metadata"] = metadata;
-        var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
-        metadata["annotations"] = annotations;
+        var metadata = Json["metadata"] as JsonObject ?? throw new InvalidDataException("The KafkaCluster has no metadata.");
+        if (metadata["annotations"] is not JsonObject annotations)
+        {
+            metadata["annotations"] = new JsonObject();
+            annotationsAdded = Changes.Add(KafkaClusterPatch.Pointer("metadata", "annotations"), new JsonObject());
+            annotations = metadata["annotations"]!.AsObject();
+        }
+
+        var existed = annotations.TryGetPropertyValue(name, out var old);
+        if (existed && string.Equals((string?)old, value, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         annotations[name] = value;
+        if (annotationsAdded is not null)
+        {
+            annotationsAdded["value"]![name] = value;
+        }
+        else if (existed)
+        {
+            Changes.Replace(KafkaClusterPatch.Pointer("metadata", "annotations", name), annotations[name]);
+        }
+        else
+        {
+            Changes.Add(KafkaClusterPatch.Pointer("metadata", "annotations", name), annotations[name]);
+        }
+    }
+
+    /// <summary>Appends a broker to <c>spec.brokers</c> (recorded as an add at the end of the list).</summary>
+    public void AddBroker(JsonObject broker)
+    {
+        Brokers.Add(broker);
+        Changes.Add("/spec/brokers/-", broker);
+    }
+
+    /// <summary>Removes broker <paramref name="id"/> from <c>spec.brokers</c> (recorded as a remove at its position).</summary>
+    public void RemoveBroker(int id)
+    {
+        var index = IndexOf(id);
+        Brokers.RemoveAt(index);
+        Changes.Remove($"/spec/brokers/{index.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="storage"/> as broker <paramref name="id"/>'s own <c>brokerConfig.storageConfigs</c> (other
+    /// brokerConfig fields stay): recorded as that one list, so nothing else of the broker reaches the patch.
+    /// </summary>
+    public void SetBrokerStorage(int id, IReadOnlyList<JsonObject> storage)
+    {
+        var index = IndexOf(id).ToString(CultureInfo.InvariantCulture);
+        var broker = Broker(id)!;
+        var list = new JsonArray(storage.Select(s => (JsonNode)s.DeepClone()).ToArray());
+        if (broker["brokerConfig"] is JsonObject config)
+        {
+            var existed = config.ContainsKey("storageConfigs");
+            config["storageConfigs"] = list;
+            if (existed)
+            {
+                Changes.Replace($"/spec/brokers/{index}/brokerConfig/storageConfigs", list);
+            }
+            else
+            {
+                Changes.Add($"/spec/brokers/{index}/brokerConfig/storageConfigs", list);
+            }
+        }
+        else
+        {
+            broker["brokerConfig"] = new JsonObject { ["storageConfigs"] = list };
+            Changes.Add($"/spec/brokers/{index}/brokerConfig", broker["brokerConfig"]);
+        }
     }
 
     public static int? Int(JsonNode? node) =>
@@ -76,6 +154,19 @@ public sealed class KafkaClusterResource(JsonObject json)
             && number == Math.Floor(number) && number is >= int.MinValue and <= int.MaxValue
             ? (int)number
             : null;
+
+    private int IndexOf(int id)
+    {
+        for (var i = 0; i < Brokers.Count; i++)
+        {
+            if (Brokers[i] is JsonObject broker && Int(broker["id"]) == id)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Broker {id} is not in spec.brokers.");
+    }
 
     private static int? Positive(JsonNode? node) => Int(node) is > 0 and var limit ? limit : null;
 }

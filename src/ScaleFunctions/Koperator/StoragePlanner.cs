@@ -3,6 +3,8 @@ using System.Text;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
 
+using ScaleFunctions.Kubernetes;
+
 namespace ScaleFunctions.Koperator;
 
 /// <summary>
@@ -52,7 +54,7 @@ public static class StoragePlanner
         }
 
         storage.Add(BrokerStorage.NewVolume(mountPath, size.ToString(), command.Parameters.StorageClass));
-        BrokerStorage.Override(broker, storage);
+        cluster.SetBrokerStorage(owner.BrokerId, storage);
         return BrokerPlan.Change(owner.BrokerId, $"add a {size} volume at {mountPath} to broker {owner.BrokerId}"
             + (command.Parameters.StorageClass is { } sc ? $" (class {sc})" : ""));
     }
@@ -114,7 +116,7 @@ public static class StoragePlanner
         }
 
         volume["pvcSpec"]!["resources"]!["requests"]!["storage"] = grown.ToString();
-        BrokerStorage.Override(broker, storage);
+        cluster.SetBrokerStorage(owner.BrokerId, storage);
         return BrokerPlan.Change(owner.BrokerId, $"grow the volume at {at} of broker {owner.BrokerId} from {current} to {grown}"
             + (grown == max ? " (capped at Executor:MaxDiskSize)" : ""));
     }

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
 
+using ScaleFunctions.Kubernetes;
+
 namespace ScaleFunctions.Koperator;
 
 /// <summary>
@@ -80,7 +82,7 @@ public static class UpScalePlanner
             }
         }
 
-        cluster.Brokers.Add(broker);
+        cluster.AddBroker(broker);
         return BrokerPlan.Change(id, $"add broker {id} ({source})");
     }
 }

@@ -10,7 +10,9 @@ public static class KubernetesErrors
     public static HttpStatusCode? StatusCode(this Exception exception) =>
         exception is HttpOperationException { Response: { } response } ? response.StatusCode : null;
 
-    public static bool IsConflict(this Exception exception) => exception.StatusCode() == HttpStatusCode.Conflict;
+    /// <summary>409 Conflict, or a write that lost a race the server answered otherwise (<see cref="KubernetesConflictException"/>).</summary>
+    public static bool IsConflict(this Exception exception) =>
+        exception is KubernetesConflictException || exception.StatusCode() == HttpStatusCode.Conflict;
 
     /// <summary>Answers that retrying cannot fix: 400, 403, 404, 422 (the reason says which).</summary>
     public static bool IsPermanent(this Exception exception) => exception.StatusCode() is

@@ -1,15 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.Alerts;
-using ScaleFunctions.Authentication;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Intake;
-using ScaleFunctions.Koperator;
-using ScaleFunctions.Planning;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Operations;
@@ -25,7 +22,7 @@ namespace ScaleFunctions.Operations;
 public sealed class ClusterStatusReader(
     WebhookAuthenticator authenticator,
     ManagedClusters managedClusters,
-    Func<KafkaClusterClient> clusters,
+    Func<IEnumerable<IClusterAdapter>> adapters,
     Func<ScaleExecutor> executor,
     StorageAccount storage,
     IOptions<CommandQueueOptions> queueOptions,
@@ -78,16 +75,18 @@ public sealed class ClusterStatusReader(
             Limits = new ClusterLimits(managed.MinBrokers, managed.MaxBrokers),
         };
 
-        KafkaClusterResource? resource = null;
+        ClusterReading? resource = null;
         try
         {
             // Resolved here: a Kubernetes connection that cannot even be configured is this entry's error, not a 500.
-            resource = await clusters().GetAsync(managed, cancellationToken);
+            var adapter = adapters().FirstOrDefault(a => a.Kind == managed.Kind)
+                ?? throw new NotSupportedException($"{managed.Kind} clusters are not supported.");
+            resource = await adapter.ReadAsync(managed, cancellationToken);
             status = status with { Kubernetes = new Reachability(true, null) };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            status = status with { Kubernetes = new Reachability(false, KafkaClusterHealthCheck.Describe(ex)) };
+            status = status with { Kubernetes = new Reachability(false, ClusterHealthCheck.Describe(ex)) };
         }
 
         if (resource is not null)
@@ -95,10 +94,10 @@ public sealed class ClusterStatusReader(
             status = status with
             {
                 State = resource.State,
-                Brokers = resource.Brokers.Count,
-                Limits = status.Limits with { UpScaleLimit = resource.UpScaleLimit, DownScaleLimit = resource.DownScaleLimit },
-                GracefulActions = GracefulActions.Describe(resource),
-                Guard = Guard(GuardState.Read(resource), now),
+                Brokers = resource.BrokerCount,
+                Limits = status.Limits with { UpScaleLimit = resource.UpScaleLimit?.Brokers, DownScaleLimit = resource.DownScaleLimit?.Brokers },
+                GracefulActions = resource.Busy.Where(b => b.Code != ReasonCodes.ClusterNotRunning).Select(b => b.Reason).FirstOrDefault(),
+                Guard = Guard(resource.Guard, now),
             };
         }
 
@@ -115,7 +114,7 @@ public sealed class ClusterStatusReader(
         var holds = Enum.GetValues<ScaleCommandKind>()
             .SelectMany(kind => guards.Holds(guard, kind).Select(hold => (kind, hold)))
             .GroupBy(h => (h.hold.Code, h.hold.Until))
-            .Select(g => new HoldStatus(g.Key.Code, g.Key.Until, g.Key.Until > now, g.First().hold.Why, [.. g.Select(h => ScaleExecutor.CommandName(h.kind))]))
+            .Select(g => new HoldStatus(g.Key.Code, g.Key.Until, g.Key.Until > now, g.First().hold.Why, [.. g.Select(h => ScaleCommandNames.Of(h.kind))]))
             .OrderBy(h => h.Until)
             .ToList();
         return new GuardStatus(guard.LastScaleUp, guard.LastScaleDown, guard.LastBrokerCountChange, guard.LastAction, holds, guard.RecentCommands);
@@ -143,7 +142,7 @@ public sealed class ClusterStatusReader(
             }
 
             shown.Add(new PendingCommand(
-                command.IdempotencyKey, ScaleExecutor.CommandName(command.Command), command.Target.ToString(), command.CreatedAt, command.ExpiresAt,
+                command.IdempotencyKey, ScaleCommandNames.Of(command.Command), command.Target.ToString(), command.CreatedAt, command.ExpiresAt,
                 command.Deferrals, command.AlertCount, now.Outcome.ToString(), now.ReasonCode, now.Reason));
         }
 

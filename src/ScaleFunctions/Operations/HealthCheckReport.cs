@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ScaleFunctions.Operations;
@@ -11,7 +12,7 @@ namespace ScaleFunctions.Operations;
 /// can carry URLs, headers or connection strings. A check of a feature that is switched off reports status
 /// <c>Disabled</c> (it counts as healthy and makes no request; see <see cref="Disabled"/>).
 /// </summary>
-public sealed class HealthCheckReport(HealthCheckService healthChecks) : IHealthReport
+public sealed class HealthCheckReport(HealthCheckService healthChecks)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -56,4 +57,11 @@ public sealed class HealthCheckReport(HealthCheckService healthChecks) : IHealth
     private sealed record HealthBody(HealthStatus Status, double TotalDurationMs, IReadOnlyDictionary<string, CheckBody> Checks);
 
     private sealed record CheckBody(string Status, string Description, double DurationMs);
+}
+
+/// <summary>The health answer: HTTP status (200 healthy, 503 not) and a JSON body.</summary>
+public sealed record WebhookHealth(int StatusCode, string JsonBody)
+{
+    /// <summary>The answer to <c>GET /api/health</c>, for either host.</summary>
+    public IResult ToResult() => Results.Content(JsonBody, "application/json", statusCode: StatusCode);
 }

@@ -2,11 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Koperator;
 using ScaleFunctions.Operations;
-using ScaleFunctions.Storage;
 
 namespace ScaleFunctions;
 
@@ -24,12 +21,12 @@ public static class OperationsServiceCollectionExtensions
             failureStatus: HealthStatus.Unhealthy,
             tags: ["storage"],
             timeout: QueueCheckTimeout));
-        services.TryAddSingleton<IHealthReport, HealthCheckReport>();
+        services.TryAddSingleton<HealthCheckReport>();
         // The executor and the Kubernetes client resolved on use, as the health checks do: without a usable kubeconfig
         // plan and status still answer, with the error where it belongs.
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<Planning.WebhookPlanner>(sp, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<WebhookPlanner>(sp, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterStatusReader>(
-            sp, (Func<KafkaClusterClient>)sp.GetRequiredService<KafkaClusterClient>, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
+            sp, (Func<IEnumerable<IClusterAdapter>>)sp.GetServices<IClusterAdapter>, (Func<ScaleExecutor>)sp.GetRequiredService<ScaleExecutor>));
         // The configuration AddScaleFunctions was given, not one from DI: every host passes its own.
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupSummary>(sp, configuration));
 

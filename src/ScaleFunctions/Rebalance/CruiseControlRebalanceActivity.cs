@@ -1,6 +1,6 @@
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Rebalance;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
-using ScaleFunctions.CruiseControl.Models;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Rebalance.CruiseControl;
+using ScaleFunctions.Rebalance.CruiseControl.Models;
 
 namespace ScaleFunctions.Rebalance;
 

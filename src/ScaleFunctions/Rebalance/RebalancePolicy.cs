@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.CruiseControl.Models;
+using ScaleFunctions.Rebalance.CruiseControl.Models;
 
 namespace ScaleFunctions.Rebalance;
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
-using ScaleFunctions.CruiseControl.Models;
 using ScaleFunctions.Kubernetes;
+using ScaleFunctions.Rebalance.CruiseControl;
+using ScaleFunctions.Rebalance.CruiseControl.Models;
 
 namespace ScaleFunctions.Rebalance;
 

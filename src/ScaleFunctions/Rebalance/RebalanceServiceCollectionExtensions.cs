@@ -4,9 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Operations;
 using ScaleFunctions.Rebalance;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions;
 
@@ -44,13 +45,10 @@ public static class RebalanceServiceCollectionExtensions
 
         services.TryAddSingleton<CruiseControlClients>();
 
-        // Ours wins over the executor's fallback (registered with TryAdd), whatever the registration order.
-        services.RemoveAll<IBrokerReplicaCounts>();
-        services.AddSingleton<IBrokerReplicaCounts, CruiseControlBrokerReplicaCounts>();
-        services.RemoveAll<IRebalanceActivity>();
-        services.AddSingleton<IRebalanceActivity, CruiseControlRebalanceActivity>();
-        services.RemoveAll<ICapacityOpinion>();
-        services.AddSingleton<ICapacityOpinion, CruiseControlCapacityOpinion>();
+        // What the executor asks Cruise Control (the executor itself registers no fallbacks).
+        services.TryAddSingleton<IBrokerReplicaCounts, CruiseControlBrokerReplicaCounts>();
+        services.TryAddSingleton<IRebalanceActivity, CruiseControlRebalanceActivity>();
+        services.TryAddSingleton<CruiseControlCapacityOpinion>();
 
         services.TryAddSingleton<CruiseControlOperations>();
         services.TryAddSingleton<RebalancePolicy>();

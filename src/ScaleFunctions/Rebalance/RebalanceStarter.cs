@@ -2,7 +2,7 @@ using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Rebalance;
 

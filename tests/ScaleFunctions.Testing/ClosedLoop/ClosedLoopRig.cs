@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
 using k8s;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,9 @@ public sealed class ClosedLoopRig : IAsyncDisposable
     public AlertmanagerProcess Alertmanager { get; private set; } = null!;
 
     public LogRecorder Log { get; } = new();
+
+    /// <summary>Alert-to-action latency of every action in the run (printed by the tests, not asserted).</summary>
+    public AlertToAction Latency { get; } = new();
 
     public IReadOnlyList<BrokerCountChange> History
     {
@@ -252,6 +256,7 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             return;
         }
 
+        Latency.Committed(stored);
         var count = KafkaClusterFixture.BrokerIds(stored).Count;
         lock (gate)
         {
@@ -287,6 +292,8 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(all);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(Log);
+            builder.Logging.AddProvider(Latency);
+            builder.Services.AddSingleton<IStartupFilter>(Latency);
             builder.Services.AddSingleton<IKubernetes>(_ => Api.CreateClient());
         }, useLocalSettings: false);
         await app.StartAsync();

@@ -9,7 +9,9 @@ namespace ScaleFunctions.Testing.Kubernetes;
 /// one global revision written to <c>metadata.resourceVersion</c> on every change, <c>metadata.generation</c> bumped
 /// on changes outside metadata and status, 409 on a stale <c>resourceVersion</c>, pruning of unknown fields and 422
 /// for objects the CRD schema rejects (real field paths and reasons, <c>x-kubernetes-list-type</c> duplicates), 422 for a
-/// PUT without <c>metadata.resourceVersion</c> (custom resources allow no unconditional update). With the status subresource on, the main resource ignores <c>status</c> and
+/// PUT without <c>metadata.resourceVersion</c> (custom resources allow no unconditional update). A patch is applied to
+/// the object as stored, in the API server's order: the patch itself (422 when it does not apply), strict decoding, the
+/// resourceVersion it leaves (409 when stale, as for a PUT), then the schema (422). With the status subresource on, the main resource ignores <c>status</c> and
 /// <c>/status</c> changes nothing else. An update that changes nothing keeps the resourceVersion.
 /// </summary>
 public sealed class CustomObjectStore(TimeProvider? clock = null)
@@ -127,7 +129,16 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
                     ?? throw KubernetesStatus.BadRequest("a JSON patch must be an array of operations")),
                 _ => throw new KubernetesStatus(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {ObjectPatches.JsonPatch}, {ObjectPatches.MergePatch}"),
             };
-            return Commit(key, existing, patched, scope, options ?? new WriteOptions());
+            var settings = options ?? new WriteOptions();
+            if (settings.StrictFieldValidation && schemas.GetValueOrDefault((key.Group, key.Version, key.Plural)) is { } schema
+                && schema.Prune(patched.DeepClone().AsObject()) is { Count: > 0 } unknown)
+            {
+                // Decoding the patched object, before the resourceVersion is compared: 422 on field "patch" (a PUT's is a 400).
+                throw KubernetesStatus.Invalid("", "", "", [FieldError.Invalid("patch", JsonValue.Create(patched.ToJsonString()),
+                    "strict decoding error: " + string.Join(", ", unknown.Select(u => $"unknown field \"{u}\"")))]);
+            }
+
+            return Commit(key, existing, patched, scope, settings);
         }
     }
 

@@ -37,6 +37,9 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
 
     public ApiFaults Faults { get; } = new();
 
+    /// <summary>Faults on a seeded share of requests (after <see cref="Faults"/>); null: none.</summary>
+    public RandomFaults? RandomFaults { get; set; }
+
     /// <summary>When set, a request whose bearer token (null when none) this rejects gets 401 Unauthorized.</summary>
     public Func<string?, bool>? Authorize { get; set; }
 
@@ -175,6 +178,12 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
         if (await Faults.BeforeAsync(recorded) is { } fault)
         {
             await CustomObjectRoutes.WriteStatusAsync(context, fault);
+            return;
+        }
+
+        if (RandomFaults is { } random && random.Next(recorded) is { } injected)
+        {
+            await random.AnswerAsync(injected, context, next);
             return;
         }
 

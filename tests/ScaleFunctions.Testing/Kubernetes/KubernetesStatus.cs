@@ -78,6 +78,18 @@ public sealed class KubernetesStatus(int code, string reason, string message, Js
 
     public static KubernetesStatus BadRequest(string message) => new(400, "BadRequest", message);
 
+    /// <summary>
+    /// A JSON patch that does not apply to the object as stored (a failed <c>test</c>, a missing path, an unknown op):
+    /// 422 Invalid with the client library's generic sentence and empty details — the API server says no more, so a
+    /// client cannot tell from the answer whether the object changed under it. <paramref name="why"/> is kept for tests
+    /// (<see cref="Why"/>), never sent.
+    /// </summary>
+    public static KubernetesStatus PatchNotApplied(string why) =>
+        new(422, "Invalid", "the server rejected our request due to an error in our request", new JsonObject()) { Why = why };
+
+    /// <summary>The double's own reason for an answer whose body gives none (<see cref="PatchNotApplied"/>).</summary>
+    public string? Why { get; private init; }
+
     public static KubernetesStatus Unauthorized() => new(401, "Unauthorized", "Unauthorized");
 
     public JsonObject ToJson() => new()

@@ -1,10 +1,14 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace ScaleFunctions.Testing.Kubernetes;
 
 /// <summary>
 /// The two patch types the API server accepts for custom objects: JSON merge patch (RFC 7386) and JSON patch
-/// (RFC 6902: add, remove, replace, move, copy, test). A failing JSON patch answers 422, as the API server does.
+/// (RFC 6902: add, remove, replace, move, copy, test). A JSON patch is applied to the object as stored now, before any
+/// resourceVersion in it is compared (<see cref="CustomObjectStore.Patch"/>); one that does not apply — a failed
+/// <c>test</c>, a path that does not exist, an unknown op — answers the API server's bare 422
+/// (<see cref="KubernetesStatus.PatchNotApplied"/>), the same body whatever the cause.
 /// </summary>
 public static class ObjectPatches
 {
@@ -39,9 +43,9 @@ public static class ObjectPatches
         var document = target.DeepClone().AsObject();
         foreach (var node in operations)
         {
-            var op = node?.AsObject() ?? throw KubernetesStatus.BadRequest("a JSON patch operation is null");
-            var kind = (string?)op["op"] ?? throw KubernetesStatus.BadRequest("a JSON patch operation has no op");
-            var path = (string?)op["path"] ?? throw KubernetesStatus.BadRequest("a JSON patch operation has no path");
+            var op = node as JsonObject ?? throw Unprocessable("a JSON patch operation is not an object");
+            var kind = op["op"] is JsonValue opValue && opValue.TryGetValue<string>(out var opName) ? opName : throw Unprocessable("operation missing op");
+            var path = op["path"] is JsonValue pathValue && pathValue.TryGetValue<string>(out var pathText) ? pathText : throw Unprocessable("operation missing path field");
             switch (kind)
             {
                 case "add":
@@ -51,16 +55,16 @@ public static class ObjectPatches
                     Remove(document, path);
                     break;
                 case "replace":
-                    Remove(document, path);
-                    Add(document, path, op["value"]?.DeepClone());
+                    Replace(document, path, op["value"]?.DeepClone());
                     break;
                 case "move":
-                    var moved = Get(document, (string)op["from"]!);
-                    Remove(document, (string)op["from"]!);
+                    var from = From(op);
+                    var moved = Get(document, from);
+                    Remove(document, from);
                     Add(document, path, moved);
                     break;
                 case "copy":
-                    Add(document, path, Get(document, (string)op["from"]!)?.DeepClone());
+                    Add(document, path, Get(document, From(op))?.DeepClone());
                     break;
                 case "test":
                     if (!JsonNode.DeepEquals(Get(document, path), op["value"]))
@@ -70,7 +74,7 @@ public static class ObjectPatches
 
                     break;
                 default:
-                    throw KubernetesStatus.BadRequest($"unknown JSON patch operation '{kind}'");
+                    throw Unprocessable($"Unexpected kind: {kind}");
             }
         }
 
@@ -83,10 +87,17 @@ public static class ObjectPatches
         return parent switch
         {
             JsonObject obj when obj.TryGetPropertyValue(token, out var value) => value,
-            JsonArray array when int.TryParse(token, out var index) && index >= 0 && index < array.Count => array[index],
+            JsonArray array when Index(token) is { } index && index < array.Count => array[index],
             _ => throw Unprocessable($"path {path} does not exist"),
         };
     }
+
+    private static string From(JsonObject op) =>
+        op["from"] is JsonValue value && value.TryGetValue<string>(out var from) ? from : throw Unprocessable("operation missing from field");
+
+    /// <summary>An array index: decimal digits only, no sign, no leading zero (RFC 6901).</summary>
+    private static int? Index(string token) =>
+        token.Length > 0 && (token == "0" || token[0] != '0') && int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
 
     private static void Add(JsonNode root, string path, JsonNode? value)
     {
@@ -99,11 +110,28 @@ public static class ObjectPatches
             case JsonArray array when token == "-":
                 array.Add(value);
                 break;
-            case JsonArray array when int.TryParse(token, out var index) && index >= 0 && index <= array.Count:
+            case JsonArray array when Index(token) is { } index && index <= array.Count:
                 array.Insert(index, value);
                 break;
             default:
                 throw Unprocessable($"cannot add at {path}");
+        }
+    }
+
+    /// <summary>Replaces a value that must exist, in place (an object keeps its member order).</summary>
+    private static void Replace(JsonNode root, string path, JsonNode? value)
+    {
+        var (parent, token) = Parent(root, path);
+        switch (parent)
+        {
+            case JsonObject obj when obj.ContainsKey(token):
+                obj[token] = value;
+                break;
+            case JsonArray array when Index(token) is { } index && index < array.Count:
+                array[index] = value;
+                break;
+            default:
+                throw Unprocessable($"replace operation does not apply: doc is missing path: {path}");
         }
     }
 
@@ -113,7 +141,7 @@ public static class ObjectPatches
         var removed = parent switch
         {
             JsonObject obj => obj.Remove(token),
-            JsonArray array when int.TryParse(token, out var index) && index >= 0 && index < array.Count => RemoveAt(array, index),
+            JsonArray array when Index(token) is { } index && index < array.Count => RemoveAt(array, index),
             _ => false,
         };
         if (!removed)
@@ -132,7 +160,7 @@ public static class ObjectPatches
     {
         if (!path.StartsWith('/'))
         {
-            throw KubernetesStatus.BadRequest($"JSON patch path '{path}' must start with '/'");
+            throw Unprocessable($"path '{path}' does not start with '/'");
         }
 
         var tokens = path[1..].Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
@@ -142,7 +170,7 @@ public static class ObjectPatches
             current = current switch
             {
                 JsonObject obj when obj[token] is { } child => child,
-                JsonArray array when int.TryParse(token, out var index) && index >= 0 && index < array.Count && array[index] is { } item => item,
+                JsonArray array when Index(token) is { } index && index < array.Count && array[index] is { } item => item,
                 _ => throw Unprocessable($"path {path} does not exist"),
             };
         }
@@ -150,5 +178,6 @@ public static class ObjectPatches
         return (current, tokens[^1]);
     }
 
-    private static KubernetesStatus Unprocessable(string message) => new(422, "Invalid", message);
+    /// <summary>Why the patch did not apply, for the double's own tests only: the API server's answer does not say.</summary>
+    private static KubernetesStatus Unprocessable(string why) => KubernetesStatus.PatchNotApplied(why);
 }

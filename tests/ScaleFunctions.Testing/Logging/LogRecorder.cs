@@ -10,6 +10,18 @@ public sealed class LogRecorder : ILoggerProvider
 
     public IReadOnlyList<LogEntry> Entries => entries.ToArray();
 
+    /// <summary>The entries recorded since the last call, removed: for a loop of many requests against one host.</summary>
+    public IReadOnlyList<LogEntry> TakeAll()
+    {
+        var taken = new List<LogEntry>();
+        while (entries.TryDequeue(out var entry))
+        {
+            taken.Add(entry);
+        }
+
+        return taken;
+    }
+
     public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, entries);
 
     public void Dispose()

@@ -152,6 +152,7 @@ public sealed class ClosedLoopIntegrationTest(AzuriteFixture azurite, ITestOutpu
     {
         output.WriteLine($"{what}; broker counts {string.Join(" → ", rig.Path)} ({rig.Describe()}) in {Seconds(rig.Elapsed)}");
         var decisions = rig.Decisions();
+        output.WriteLine(rig.Latency.Describe());
         output.WriteLine("executor decisions: " + string.Join(", ", decisions
             .GroupBy(d => $"{d.Command} {d.Outcome} {d.Code}")
             .Select(g => $"{g.Key} ×{g.Count()}")));

@@ -1,6 +1,7 @@
 using ScaleFunctions.Commands;
-using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
@@ -172,7 +173,7 @@ public sealed class CapacityOpinionIntegrationTest : IAsyncLifetime
         Assert.Empty(cruiseControl.RequestsTo("proposals"));
 
         // One conflict: the executor reads the cluster again and decides again, on the opinion it already has.
-        harness.Api.Faults.Fail(409, "Conflict", "PUT", times: 1);
+        harness.Api.Faults.Fail(409, "Conflict", "PATCH", times: 1);
         harness.Time.Advance(TimeSpan.FromHours(1));
         var upScale = harness.Command(ScaleCommandKind.UpScale);
         await harness.HandleAsync(upScale);
@@ -213,7 +214,10 @@ public sealed class CapacityOpinionIntegrationTest : IAsyncLifetime
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.DownScale));
 
+        Assert.Equal("Refused", harness.LastDecision["Outcome"]);
         Assert.StartsWith(ReasonCodes.CruiseControlUnderProvisioned, harness.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Empty(harness.Writes);
+        Assert.Equal([0, 1, 2], KafkaClusterFixture.BrokerIds(harness.Cluster));
     }
 
     [Fact]
@@ -224,7 +228,10 @@ public sealed class CapacityOpinionIntegrationTest : IAsyncLifetime
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.DownScale));
 
+        Assert.Equal("Refused", harness.LastDecision["Outcome"]);
         Assert.StartsWith(ReasonCodes.CruiseControlUnderProvisioned, harness.LastDecision["Reason"], StringComparison.Ordinal);
+        Assert.Empty(harness.Writes);
+        Assert.Equal([0, 1, 2], KafkaClusterFixture.BrokerIds(harness.Cluster));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class ErrorsIntegrationTest
     public async Task Forbidden_is_refused_and_completed()
     {
         await using var harness = await ExecutorHarness.StartAsync();
-        harness.Api.Faults.Forbid("PUT");
+        harness.Api.Faults.Forbid("PATCH");
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
 
@@ -37,7 +37,7 @@ public sealed class ErrorsIntegrationTest
     public async Task A_422_from_the_api_server_is_refused_and_completed()
     {
         await using var harness = await ExecutorHarness.StartAsync();
-        harness.Api.Faults.Fail(422, "Invalid", "PUT");
+        harness.Api.Faults.Fail(422, "Invalid", "PATCH");
 
         await harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
 
@@ -73,7 +73,7 @@ public sealed class ErrorsIntegrationTest
     [Theory]
     [InlineData(500, "InternalError", "GET")]
     [InlineData(503, "ServiceUnavailable", "GET")]
-    [InlineData(429, "TooManyRequests", "PUT")]
+    [InlineData(429, "TooManyRequests", "PATCH")]
     public async Task Transient_failures_are_thrown_for_the_queue_to_retry(int code, string reason, string method)
     {
         await using var harness = await ExecutorHarness.StartAsync();
@@ -111,7 +111,7 @@ public sealed class ErrorsIntegrationTest
         Assert.Equal("Acted", harness.LastDecision["Outcome"]);
         Assert.StartsWith(ReasonCodes.DryRun, harness.LastDecision["Reason"], StringComparison.Ordinal);
         var patch = Assert.Single(harness.Logs.Entries, e => e.EventId.Id == 1102)["Patch"];
-        Assert.Contains("{\"op\":\"add\",\"path\":\"/spec/brokers/3\",\"value\":{\"id\":3,\"brokerConfigGroup\":\"default\"}}", patch, StringComparison.Ordinal);
+        Assert.Contains("{\"op\":\"add\",\"path\":\"/spec/brokers/-\",\"value\":{\"id\":3,\"brokerConfigGroup\":\"default\"}}", patch, StringComparison.Ordinal);
         Assert.Contains(GuardState.RecentCommandsAnnotation, patch, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Testing.Kubernetes;
@@ -41,7 +42,7 @@ public sealed class ExactlyOnceIntegrationTest
         await using var first = await ExecutorHarness.StartAsync();
         await using var second = await ExecutorHarness.StartAsync(sharedApi: first.Api);
         var command = first.Command(ScaleCommandKind.UpScale, key: "shared");
-        var hold = first.Api.Faults.Hold("PUT");
+        var hold = first.Api.Faults.Hold("PATCH");
 
         var racing = first.HandleAsync(command);
         await hold.Reached;
@@ -62,7 +63,7 @@ public sealed class ExactlyOnceIntegrationTest
     {
         await using var first = await ExecutorHarness.StartAsync();
         await using var second = await ExecutorHarness.StartAsync(sharedApi: first.Api);
-        var hold = first.Api.Faults.Hold("PUT");
+        var hold = first.Api.Faults.Hold("PATCH");
 
         var racing = first.HandleAsync(first.Command(ScaleCommandKind.UpScale, key: "a", fingerprint: "alert-a"));
         await hold.Reached;
@@ -77,10 +78,56 @@ public sealed class ExactlyOnceIntegrationTest
     }
 
     [Fact]
+    public async Task A_write_between_the_read_and_the_patch_is_a_409_and_the_executor_reads_again_and_acts_on_the_new_version()
+    {
+        await using var harness = await ExecutorHarness.StartAsync();
+        var hold = harness.Api.Faults.Hold("PATCH");
+
+        var executing = harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale));
+        await hold.Reached;
+        // Someone else (a person, the operator) writes the cluster after the executor read it.
+        var written = harness.Api.Store.Update(ObjectKey.KafkaCluster("kafka", "kafka"), c => c["metadata"]!["labels"]!["team"] = "streaming");
+        hold.Release();
+        await executing;
+
+        var writes = harness.Writes.Select(w => JsonNode.Parse(w.Body)!.AsArray()).ToList();
+        Assert.Equal(2, writes.Count);
+        Assert.Single(harness.Logs.Entries, e => e.EventId.Id == 1103);
+        // The second patch is preconditioned on the version the other writer left.
+        Assert.Equal("/metadata/resourceVersion", (string?)writes[1][0]!["path"]);
+        Assert.NotEqual((string?)writes[0][0]!["value"], (string?)writes[1][0]!["value"]);
+        Assert.Equal((string?)written["metadata"]!["resourceVersion"], (string?)writes[1][0]!["value"]);
+        Assert.Equal("Acted", Assert.Single(harness.Decisions)["Outcome"]);
+        Assert.Equal([0, 1, 2, 3], KafkaClusterFixture.BrokerIds(harness.Cluster));
+        Assert.Equal("streaming", (string?)harness.Cluster["metadata"]!["labels"]!["team"]);
+    }
+
+    [Fact]
+    public async Task A_patch_that_no_longer_applies_to_the_changed_cluster_is_a_lost_race_too_not_a_refusal()
+    {
+        // The API server applies a JSON Patch before it compares resourceVersions: "remove /spec/brokers/2" on a cluster
+        // that lost a broker meanwhile answers 422, not 409. The executor reads again, sees a new version, decides again.
+        await using var harness = await ExecutorHarness.StartAsync(s => s["Clusters:0:MinBrokers"] = "1");
+        var hold = harness.Api.Faults.Hold("PATCH");
+
+        var executing = harness.HandleAsync(harness.Command(ScaleCommandKind.DownScale, target: new ScaleTarget(BrokerId: 2)));
+        await hold.Reached;
+        harness.Api.Store.Update(ObjectKey.KafkaCluster("kafka", "kafka"), c => c["spec"]!["brokers"]!.AsArray().RemoveAt(0));
+        hold.Release();
+        await executing;
+
+        var removes = harness.Writes.Select(w => JsonNode.Parse(w.Body)!.AsArray().Single(o => (string?)o!["op"] == "remove")!["path"]!.GetValue<string>());
+        Assert.Equal(["/spec/brokers/2", "/spec/brokers/1"], removes);
+        Assert.Single(harness.Logs.Entries, e => e.EventId.Id == 1103);
+        Assert.Equal("Acted", Assert.Single(harness.Decisions)["Outcome"]);
+        Assert.Equal([1], KafkaClusterFixture.BrokerIds(harness.Cluster));
+    }
+
+    [Fact]
     public async Task Conflicts_on_every_attempt_are_thrown_for_the_queue_to_retry()
     {
         await using var harness = await ExecutorHarness.StartAsync();
-        harness.Api.Faults.Fail(409, "Conflict", "PUT", times: 5);
+        harness.Api.Faults.Fail(409, "Conflict", "PATCH", times: 5);
 
         await Assert.ThrowsAsync<ScaleConflictException>(() => harness.HandleAsync(harness.Command(ScaleCommandKind.UpScale)));
 

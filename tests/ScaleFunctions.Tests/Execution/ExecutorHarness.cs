@@ -9,7 +9,7 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing.Kubernetes;
 using ScaleFunctions.Testing.Logging;
 
@@ -28,7 +28,7 @@ public sealed class ExecutorHarness : IAsyncDisposable
     private readonly bool ownsApi;
     private int commandNumber;
 
-    private ExecutorHarness(KubernetesApiDouble api, bool ownsApi, IReadOnlyDictionary<string, string?> settings, FakeTimeProvider time, bool realQueue)
+    private ExecutorHarness(KubernetesApiDouble api, bool ownsApi, IReadOnlyDictionary<string, string?> settings, FakeTimeProvider time, bool realQueue, bool realCruiseControl)
     {
         Api = api;
         this.ownsApi = ownsApi;
@@ -45,8 +45,11 @@ public sealed class ExecutorHarness : IAsyncDisposable
             collection.AddSingleton<ICommandQueue>(Queue);
         }
 
-        collection.AddSingleton<IBrokerReplicaCounts>(ReplicaCounts);
-        collection.AddSingleton<IRebalanceActivity>(Rebalance);
+        if (!realCruiseControl)
+        {
+            collection.AddSingleton<IBrokerReplicaCounts>(ReplicaCounts);
+            collection.AddSingleton<IRebalanceActivity>(Rebalance);
+        }
         services = collection.BuildServiceProvider();
     }
 
@@ -62,7 +65,11 @@ public sealed class ExecutorHarness : IAsyncDisposable
 
     /// <summary>Settings every test starts from (cluster kafka/kafka, 3–6 brokers); <paramref name="settings"/> adds or overrides.</summary>
     /// <param name="realQueue">Keep intake's storage queue for deferrals (set AzureWebJobsStorage to a running Azurite).</param>
-    public static async Task<ExecutorHarness> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<JsonObject>? cluster = null, KubernetesApiDouble? sharedApi = null, bool realQueue = false)
+    /// <param name="cruiseControl">
+    /// The cluster's Cruise Control: the app's own Cruise Control client, rebalance activity (its <c>state</c> and the
+    /// cluster's CruiseControlOperations in the API double) and replica counts ask it, instead of the fakes.
+    /// </param>
+    public static async Task<ExecutorHarness> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<JsonObject>? cluster = null, KubernetesApiDouble? sharedApi = null, bool realQueue = false, ScaleFunctions.Testing.CruiseControl.CruiseControlDouble? cruiseControl = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -75,16 +82,27 @@ public sealed class ExecutorHarness : IAsyncDisposable
             ["Clusters:0:MaxBrokers"] = "6",
             ["Kubernetes:Mode"] = "KubeConfig",
         };
+        if (cruiseControl is not null)
+        {
+            values["Clusters:0:CruiseControl:Url"] = cruiseControl.BaseUri.ToString();
+            values["CruiseControl:RetryAttempts"] = "0";
+        }
+
         settings?.Invoke(values);
         var api = sharedApi;
         if (api is null)
         {
             api = new KubernetesApiDouble();
             api.SeedKafkaCluster(customize: cluster);
+            if (cruiseControl is not null)
+            {
+                api.WithCruiseControlOperationCrd();
+            }
+
             await api.StartAsync();
         }
 
-        return new ExecutorHarness(api, ownsApi: sharedApi is null, values, new FakeTimeProvider(Start), realQueue);
+        return new ExecutorHarness(api, ownsApi: sharedApi is null, values, new FakeTimeProvider(Start), realQueue, realCruiseControl: cruiseControl is not null);
     }
 
     /// <summary>Executor decisions recorded so far (EventId 1000 entries of stage executor).</summary>
@@ -142,8 +160,16 @@ public sealed class FakeAlertResolutions : IAlertResolutions
         return Task.CompletedTask;
     }
 
-    public Task<bool> AreAllResolvedAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> alerts, CancellationToken cancellationToken) =>
-        Task.FromResult(alerts.Count > 0 && alerts.All(a => resolved.ContainsKey(a.Key)));
+    private int checks;
+
+    /// <summary>How many times the executor asked (one table query per call on Azure Storage).</summary>
+    public int Checks => checks;
+
+    public Task<bool> AreAllResolvedAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> alerts, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref checks);
+        return Task.FromResult(alerts.Count > 0 && alerts.All(a => resolved.ContainsKey(a.Key)));
+    }
 }
 
 /// <summary>Deferred commands, as they would be re-enqueued.</summary>

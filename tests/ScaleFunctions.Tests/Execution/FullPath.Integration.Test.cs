@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text;
 using k8s;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.WebJobs.Host.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.Kubernetes;
@@ -67,7 +65,7 @@ public sealed class FullPathIntegrationTest(AzuriteFixture azurite)
         var storage = cluster["spec"]!["brokers"]![3]!["brokerConfig"]!["storageConfigs"]![0]!;
         Assert.Equal("/kafkalog", (string?)storage["mountPath"]);
         Assert.Equal("gp2", (string?)storage["pvcSpec"]!["storageClassName"]);
-        Assert.Single(api.Requests, r => r.Method == "PUT");
+        Assert.Single(api.Requests, r => r.Method == "PATCH");
         await app.StopAsync();
     }
 }

@@ -5,6 +5,7 @@ using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Testing.Kubernetes;
+using ScaleFunctions.Tests.Koperator;
 
 namespace ScaleFunctions.Tests.Execution;
 
@@ -36,13 +37,13 @@ public sealed class ScaleGuardsTest
         var cluster = ClusterAfter(last, Changed);
         var now = Changed.AddMinutes(1);
 
-        var decision = new ScaleGuards(SettleOnly()).Decide(Command(next, now), Managed, cluster, now, null);
+        var decision = KoperatorDecisions.Decide(SettleOnly(), Command(next, now), Managed, cluster, now);
 
         Assert.Equal(DecisionOutcome.Deferred, decision.Outcome);
         Assert.Equal(ReasonCodes.SettleWindow, decision.ReasonCode);
         Assert.Equal(TimeSpan.FromMinutes(4), decision.DeferFor);
         Assert.Contains("until 2025-01-15T10:05:00Z", decision.Reason, StringComparison.Ordinal);
-        Assert.Null(decision.Updated);
+        Assert.Null(decision.Patch);
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class ScaleGuardsTest
         var cluster = ClusterAfter(ScaleCommandKind.DownScale, Changed);
         var command = Command(ScaleCommandKind.UpScale, Changed.AddMinutes(1));
 
-        var decision = new ScaleGuards(SettleOnly()).Decide(command, Managed, cluster, Changed.AddMinutes(5), null);
+        var decision = KoperatorDecisions.Decide(SettleOnly(), command, Managed, cluster, Changed.AddMinutes(5));
 
         Assert.Equal(DecisionOutcome.Acted, decision.Outcome);
     }
@@ -62,7 +63,7 @@ public sealed class ScaleGuardsTest
         var cluster = ClusterAfter(ScaleCommandKind.DownScale, Changed);
         var now = Changed.AddSeconds(10);
 
-        var decision = new ScaleGuards(SettleOnly(TimeSpan.Zero)).Decide(Command(ScaleCommandKind.UpScale, now), Managed, cluster, now, null);
+        var decision = KoperatorDecisions.Decide(SettleOnly(TimeSpan.Zero), Command(ScaleCommandKind.UpScale, now), Managed, cluster, now);
 
         Assert.Equal(DecisionOutcome.Acted, decision.Outcome);
     }
@@ -72,7 +73,7 @@ public sealed class ScaleGuardsTest
     [InlineData(ScaleCommandKind.ResizePvc)]
     public void Storage_commands_are_not_held_by_the_settle_window(ScaleCommandKind kind)
     {
-        var guard = GuardState.Read(ClusterAfter(ScaleCommandKind.UpScale, Changed));
+        var guard = KoperatorAdapter.Read(ClusterAfter(ScaleCommandKind.UpScale, Changed)).Guard;
         var guards = new ScaleGuards(SettleOnly());
 
         Assert.Null(guards.LongestHold(guard, kind, Changed.AddMinutes(1)));
@@ -84,7 +85,7 @@ public sealed class ScaleGuardsTest
     {
         var cluster = ClusterAfter(ScaleCommandKind.UpScale, Changed);
 
-        var decision = new ScaleGuards(SettleOnly()).Decide(Command(ScaleCommandKind.UpScale, Changed.AddSeconds(-30)), Managed, cluster, Changed.AddMinutes(1), null);
+        var decision = KoperatorDecisions.Decide(SettleOnly(), Command(ScaleCommandKind.UpScale, Changed.AddSeconds(-30)), Managed, cluster, Changed.AddMinutes(1));
 
         Assert.Equal(DecisionOutcome.Ignored, decision.Outcome);
         Assert.Equal(ReasonCodes.Superseded, decision.ReasonCode);
@@ -97,7 +98,7 @@ public sealed class ScaleGuardsTest
         var now = Changed.AddMinutes(1);
         var command = Command(ScaleCommandKind.UpScale, now) with { ExpiresAt = Changed.AddMinutes(5) };
 
-        var decision = new ScaleGuards(SettleOnly()).Decide(command, Managed, cluster, now, null);
+        var decision = KoperatorDecisions.Decide(SettleOnly(), command, Managed, cluster, now);
 
         Assert.Equal(DecisionOutcome.Refused, decision.Outcome);
         Assert.Equal(ReasonCodes.SettleWindow, decision.ReasonCode);
@@ -112,8 +113,8 @@ public sealed class ScaleGuardsTest
         var cooldownLonger = new ExecutorOptions { ScaleUpCooldown = TimeSpan.FromMinutes(10), SettleWindow = TimeSpan.FromMinutes(5) };
         var settleLonger = new ExecutorOptions { ScaleUpCooldown = TimeSpan.FromMinutes(10), SettleWindow = TimeSpan.FromMinutes(12) };
 
-        var byCooldown = new ScaleGuards(cooldownLonger).Decide(Command(ScaleCommandKind.UpScale, now), Managed, cluster, now, null);
-        var bySettle = new ScaleGuards(settleLonger).Decide(Command(ScaleCommandKind.UpScale, now), Managed, cluster, now, null);
+        var byCooldown = KoperatorDecisions.Decide(cooldownLonger, Command(ScaleCommandKind.UpScale, now), Managed, cluster, now);
+        var bySettle = KoperatorDecisions.Decide(settleLonger, Command(ScaleCommandKind.UpScale, now), Managed, cluster, now);
 
         Assert.Equal((ReasonCodes.ScaleUpCooldown, TimeSpan.FromMinutes(9)), (byCooldown.ReasonCode, byCooldown.DeferFor));
         Assert.Equal((ReasonCodes.SettleWindow, TimeSpan.FromMinutes(11)), (bySettle.ReasonCode, bySettle.DeferFor));
@@ -126,7 +127,7 @@ public sealed class ScaleGuardsTest
         var now = Changed.AddMinutes(6);
         var options = new ExecutorOptions { FlapWindow = TimeSpan.FromMinutes(15), SettleWindow = TimeSpan.FromMinutes(5) };
 
-        var decision = new ScaleGuards(options).Decide(Command(ScaleCommandKind.DownScale, now), Managed, cluster, now, null);
+        var decision = KoperatorDecisions.Decide(options, Command(ScaleCommandKind.DownScale, now), Managed, cluster, now);
 
         Assert.Equal(ReasonCodes.FlapGuard, decision.ReasonCode);
         Assert.Equal(TimeSpan.FromMinutes(9), decision.DeferFor);
@@ -137,11 +138,9 @@ public sealed class ScaleGuardsTest
     {
         var json = KoperatorFiles.SampleKafkaCluster();
         json["status"] = new JsonObject { ["state"] = KafkaClusterResource.RunningState };
-        var cluster = new KafkaClusterResource(json);
-        new GuardState(null, null, null, null, [], [])
-            .After(kind != ScaleCommandKind.DownScale, ScaleGuards.ChangesBrokerCount(kind), at, $"{kind} at {at:O}", "earlier", ["earlier-alert"], 100)
-            .WriteTo(cluster);
-        return cluster;
+        json["metadata"]!["resourceVersion"] = "1";
+        return KoperatorDecisions.WithGuard(new KafkaClusterResource(json), new GuardState(null, null, null, null, [], [])
+            .After(kind != ScaleCommandKind.DownScale, ScaleGuards.ChangesBrokerCount(kind), at, $"{kind} at {at:O}", "earlier", ["earlier-alert"], 100));
     }
 
     private static ScaleCommand Command(ScaleCommandKind kind, DateTimeOffset createdAt) => new()

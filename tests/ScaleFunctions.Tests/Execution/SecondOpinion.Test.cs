@@ -1,8 +1,8 @@
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing.CruiseControl;
 
 namespace ScaleFunctions.Tests.Execution;

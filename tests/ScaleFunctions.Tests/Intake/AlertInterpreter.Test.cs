@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;

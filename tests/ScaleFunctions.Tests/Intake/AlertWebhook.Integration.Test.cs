@@ -5,8 +5,8 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
-using ScaleFunctions.Hosting;
-using ScaleFunctions.Intake;
+using ScaleFunctions.LocalHost;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.Logging;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Intake;

@@ -2,9 +2,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Intake;

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Decisions;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
 

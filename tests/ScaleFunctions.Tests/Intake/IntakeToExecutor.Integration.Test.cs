@@ -1,5 +1,4 @@
 using Azure;
-using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Testing;
 using ScaleFunctions.Tests.Execution;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
 

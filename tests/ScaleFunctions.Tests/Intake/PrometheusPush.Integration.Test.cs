@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Intake;

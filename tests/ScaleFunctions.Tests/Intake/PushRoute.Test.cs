@@ -1,10 +1,11 @@
 extern alias FunctionsApp;
-
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
 using FunctionsApp::ScaleFunctions.App.Functions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
 
@@ -38,12 +39,18 @@ public sealed class PushRouteTest
     [Fact]
     public async Task The_function_hands_the_request_over_as_one_no_host_checked()
     {
-        var handler = new CapturingHandler();
-        var context = new DefaultHttpContext();
+        // The real handler with no app-level credential: a request the host did not check must be refused.
+        using var harness = new IntakeHarness(new Dictionary<string, string?> { ["Auth:FunctionKey"] = null });
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(Body));
+        context.Response.Body = new MemoryStream();
 
-        await new PrometheusPushFunction(handler).Run(context.Request, CancellationToken.None);
+        var result = await new PrometheusPushFunction(harness.Handler).Run(context.Request, CancellationToken.None);
+        await result.ExecuteAsync(context);
 
-        Assert.True(handler.Request!.RequiresAppCredential);
+        Assert.Equal(403, context.Response.StatusCode);
+        Assert.Empty(harness.Queue.Commands);
     }
 
     [Fact]
@@ -81,16 +88,5 @@ public sealed class PushRouteTest
         var response = await harness.PostAsync(Webhooks.Firing(Webhooks.Alert("Overloaded")));
 
         Assert.Equal(202, response.StatusCode);
-    }
-
-    private sealed class CapturingHandler : IAlertWebhookHandler
-    {
-        public WebhookRequest? Request { get; private set; }
-
-        public Task<WebhookResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
-        {
-            Request = request;
-            return Task.FromResult(new WebhookResponse(202, "{}"));
-        }
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ScaleFunctions.Alerts;
+using ScaleFunctions.Intake;
 using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Intake;

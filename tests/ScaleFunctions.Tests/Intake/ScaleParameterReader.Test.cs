@@ -1,9 +1,5 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Alerts;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Intake;
-using ScaleFunctions.Testing;
 using static ScaleFunctions.Tests.Intake.Interpreting;
 
 namespace ScaleFunctions.Tests.Intake;
@@ -46,12 +42,12 @@ public sealed class ScaleParameterReaderTest
     }
 
     [Theory]
-    [InlineData("addPvc", "diskSize", "the annotation diskSize is required")]
-    [InlineData("addPvc", "mountPath", "the annotation mountPath is required")]
-    [InlineData("addPvc", "persistentvolumeclaim", "the label persistentvolumeclaim is required")]
-    [InlineData("resizePvc", "incrementBy", "the annotation incrementBy is required")]
-    [InlineData("resizePvc", "persistentvolumeclaim", "the label persistentvolumeclaim is required")]
-    [InlineData("upScale", "diskSize", "needs both mountPath and diskSize")]
+    [InlineData("addPvc", "diskSize", "the annotation diskSize is required.")]
+    [InlineData("addPvc", "mountPath", "the annotation mountPath is required.")]
+    [InlineData("addPvc", "persistentvolumeclaim", "the label persistentvolumeclaim is required: it names the volume the command is about.")]
+    [InlineData("resizePvc", "incrementBy", "the annotation incrementBy is required.")]
+    [InlineData("resizePvc", "persistentvolumeclaim", "the label persistentvolumeclaim is required: it names the volume the command is about.")]
+    [InlineData("upScale", "diskSize", "upScale with a storage volume needs both mountPath and diskSize.")]
     public void Rejects_a_command_missing_a_required_parameter(string command, string missing, string reason)
     {
         var annotations = new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog", ["incrementBy"] = "10G" };
@@ -59,7 +55,7 @@ public sealed class ScaleParameterReaderTest
         annotations.Remove(missing);
         labels.Remove(missing);
 
-        Assert.Contains(reason, Rejected(Interpret(Alert(command, annotations, labels))).Reason, StringComparison.Ordinal);
+        AssertRejected(Interpret(Alert(command, annotations, labels)), command, reason);
     }
 
     [Fact]
@@ -74,36 +70,33 @@ public sealed class ScaleParameterReaderTest
     }
 
     [Theory]
-    [InlineData("diskSize", "10Q")]
-    [InlineData("diskSize", "-1G")]
-    [InlineData("diskSize", "0")]
-    [InlineData("diskSize", "100m")]
-    [InlineData("diskSize", "10 G")]
-    [InlineData("diskSize", "2Ei")]
-    [InlineData("diskSize", "999999999999999999999999999999")]
-    [InlineData("mountPath", "kafkalog")]
-    [InlineData("mountPath", "/")]
-    [InlineData("mountPath", "/kafka/../etc")]
-    [InlineData("mountPath", "/kafka/./log")]
-    [InlineData("mountPath", "/kafka//log")]
-    [InlineData("mountPath", "/kafka/")]
-    [InlineData("mountPath", "/kafka log")]
-    [InlineData("mountPath", "/kafkalog\n")]
-    [InlineData("storageClass", "GP2")]
-    [InlineData("storageClass", "gp2;rm")]
-    [InlineData("storageClass", "-gp2")]
-    [InlineData("brokerConfigGroup", "default group")]
-    [InlineData("brokerConfigGroup", "_default")]
-    [InlineData("image", "wurstmeister/kafka:2.12-2.3.0")]
-    [InlineData("brokerAnnotations", "{\"a\":\"b\"}")]
-    public void Rejects_invalid_or_refused_parameter_values(string annotation, string value)
+    [InlineData("diskSize", "10Q", "diskSize '10Q' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("diskSize", "-1G", "diskSize '-1G' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("diskSize", "0", "diskSize '0' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("diskSize", "100m", "diskSize '100m' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("diskSize", "10 G", "diskSize '10 G' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("diskSize", "2Ei", "diskSize '2Ei' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("diskSize", "999999999999999999999999999999", "diskSize '999999999999999999999999999999' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).")]
+    [InlineData("mountPath", "kafkalog", "mountPath 'kafkalog' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/", "mountPath '/' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/kafka/../etc", "mountPath '/kafka/../etc' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/kafka/./log", "mountPath '/kafka/./log' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/kafka//log", "mountPath '/kafka//log' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/kafka/", "mountPath '/kafka/' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/kafka log", "mountPath '/kafka log' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("mountPath", "/kafkalog\n", "mountPath '/kafkalog?' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').")]
+    [InlineData("storageClass", "GP2", "storageClass 'GP2' is not a Kubernetes object name (lower-case DNS-1123 subdomain).")]
+    [InlineData("storageClass", "gp2;rm", "storageClass 'gp2;rm' is not a Kubernetes object name (lower-case DNS-1123 subdomain).")]
+    [InlineData("storageClass", "-gp2", "storageClass '-gp2' is not a Kubernetes object name (lower-case DNS-1123 subdomain).")]
+    [InlineData("brokerConfigGroup", "default group", "brokerConfigGroup 'default group' is not a broker config group name (letters, digits, '-', '_', '.', at most 63).")]
+    [InlineData("brokerConfigGroup", "_default", "brokerConfigGroup '_default' is not a broker config group name (letters, digits, '-', '_', '.', at most 63).")]
+    [InlineData("image", "wurstmeister/kafka:2.12-2.3.0", "image annotations are refused: Intake:AllowedImagePrefixes is empty.")]
+    [InlineData("brokerAnnotations", "{\"a\":\"b\"}", "brokerAnnotations are refused: Intake:AllowBrokerAnnotations is false.")]
+    public void Rejects_invalid_or_refused_parameter_values(string annotation, string value, string reason)
     {
         var annotations = new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog", [annotation] = value };
 
-        var rejected = Rejected(Interpret(Alert("upScale", annotations)));
-
-        Assert.Contains(annotation, rejected.Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', rejected.Reason);
+        AssertRejected(Interpret(Alert("upScale", annotations)), "upScale", reason);
     }
 
     [Theory]
@@ -124,9 +117,7 @@ public sealed class ScaleParameterReaderTest
         var annotations = new Dictionary<string, string> { ["diskSize"] = "10Gi", ["mountPath"] = "/kafkalog", ["incrementBy"] = "10G", [annotation] = value };
         var labels = new Dictionary<string, string> { ["persistentvolumeclaim"] = "kafka-0-storage-0" };
 
-        var rejected = Rejected(Interpret(Alert(command, annotations, labels)));
-
-        Assert.Equal($"{annotation} '{value}' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).", rejected.Reason);
+        AssertRejected(Interpret(Alert(command, annotations, labels)), command, $"{annotation} '{value}' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).");
     }
 
     [Theory]
@@ -144,11 +135,12 @@ public sealed class ScaleParameterReaderTest
     [Fact]
     public void Rejects_overlong_values()
     {
-        var rejected = Rejected(Interpret(Alert("upScale", new() { ["storageClass"] = new string('a', 254), ["mountPath"] = "/" + new string('a', 300), ["diskSize"] = "10Gi" })));
+        var interpretation = Interpret(Alert("upScale", new() { ["storageClass"] = new string('a', 254), ["mountPath"] = "/" + new string('a', 300), ["diskSize"] = "10Gi" }));
 
-        Assert.Contains("storageClass", rejected.Reason, StringComparison.Ordinal);
-        Assert.Contains("mountPath", rejected.Reason, StringComparison.Ordinal);
-        Assert.True(rejected.Reason.Length < 600, rejected.Reason);
+        // Each value is quoted cut to 64 characters, so a long value cannot make a long reason.
+        AssertRejected(interpretation, "upScale",
+            $"storageClass '{new string('a', 64)}…' is not a Kubernetes object name (lower-case DNS-1123 subdomain). " +
+            $"mountPath '/{new string('a', 63)}…' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-').");
     }
 
     [Theory]
@@ -159,7 +151,7 @@ public sealed class ScaleParameterReaderTest
     [InlineData("99999999999")]
     public void Rejects_broker_ids_that_are_not_numbers(string brokerId)
     {
-        Assert.Contains("brokerId", Rejected(Interpret(Alert("downScale", labels: new() { ["brokerId"] = brokerId }))).Reason, StringComparison.Ordinal);
+        AssertRejected(Interpret(Alert("downScale", labels: new() { ["brokerId"] = brokerId })), "downScale", $"brokerId '{brokerId}' is not a broker id (a non-negative integer).");
     }
 
     [Fact]
@@ -167,7 +159,7 @@ public sealed class ScaleParameterReaderTest
     {
         var alert = Alert("resizePvc", annotations: new() { ["incrementBy"] = "10G" }, labels: new() { ["persistentvolumeclaim"] = "Kafka_0" });
 
-        Assert.Contains("persistentvolumeclaim", Rejected(Interpret(alert)).Reason, StringComparison.Ordinal);
+        AssertRejected(Interpret(alert), "resizePvc", "persistentvolumeclaim 'Kafka_0' is not a Kubernetes object name (lower-case DNS-1123 subdomain).");
     }
 
     public static TheoryData<string, bool> Images => new()
@@ -194,16 +186,17 @@ public sealed class ScaleParameterReaderTest
         }
         else
         {
-            Assert.Contains("image", Rejected(interpretation).Reason, StringComparison.Ordinal);
+            var reason = image.Contains(' ', StringComparison.Ordinal) || image.EndsWith(':')
+                ? $"image '{image}' is not a valid image reference."
+                : $"image '{image}' does not start with any prefix in Intake:AllowedImagePrefixes.";
+            AssertRejected(interpretation, "upScale", reason);
         }
     }
 
     [Fact]
     public void Refuses_images_when_no_prefix_is_allowed()
     {
-        var rejected = Rejected(Interpret(Alert("upScale", new() { ["image"] = "ghcr.io/adobe/koperator/kafka:2.13-3.9.1" })));
-
-        Assert.Contains("Intake:AllowedImagePrefixes is empty", rejected.Reason, StringComparison.Ordinal);
+        AssertRejected(Interpret(Alert("upScale", new() { ["image"] = "ghcr.io/adobe/koperator/kafka:2.13-3.9.1" })), "upScale", "image annotations are refused: Intake:AllowedImagePrefixes is empty.");
     }
 
     [Theory]
@@ -247,11 +240,12 @@ public sealed class ScaleParameterReaderTest
     [Fact]
     public void Lists_every_problem_of_an_alert()
     {
-        var rejected = Rejected(Interpret(Alert("addPvc", new() { ["diskSize"] = "huge", ["mountPath"] = "relative" })));
-
-        Assert.Contains("diskSize", rejected.Reason, StringComparison.Ordinal);
-        Assert.Contains("mountPath", rejected.Reason, StringComparison.Ordinal);
-        Assert.Contains("persistentvolumeclaim", rejected.Reason, StringComparison.Ordinal);
+        AssertRejected(
+            Interpret(Alert("addPvc", new() { ["diskSize"] = "huge", ["mountPath"] = "relative" })),
+            "addPvc",
+            "the label persistentvolumeclaim is required: it names the volume the command is about. " +
+            "mountPath 'relative' is not an absolute clean path such as /kafka-logs2 (letters, digits, '.', '_', '-'). " +
+            "diskSize 'huge' is not a Kubernetes quantity of bytes between 1 and 1Pi (for example 10Gi or 500G).");
     }
 
     [Fact]
@@ -273,5 +267,12 @@ public sealed class ScaleParameterReaderTest
 
         Assert.Equal("10G", request.Parameters.DiskSize);
         Assert.Equal("ghcr.io/adobe/koperator/kafka:2.13-3.9.1", request.Parameters.Image);
+    }
+
+    /// <summary>Rejected as an invalid alert of <paramref name="command"/>, with exactly this reason.</summary>
+    private static void AssertRejected(AlertInterpretation interpretation, string command, string reason)
+    {
+        var rejected = Rejected(interpretation);
+        Assert.Equal((IntakeReasonCodes.InvalidAlert, command, reason), (rejected.Code, rejected.Command, rejected.Reason));
     }
 }

@@ -137,20 +137,19 @@ public sealed class KubernetesAccessIntegrationTest
     }
 
     [Theory]
-    [InlineData("Kubernetes:Mode", "AksEntraId")]
-    [InlineData("Kubernetes:KubeConfigPath", "/nonexistent/kubeconfig")]
-    [InlineData("Executor:MaxDiskSize", "ten gigabytes")]
-    [InlineData("Executor:DeferralDelay", "-00:01:00")]
-    [InlineData("Executor:RecentKeyLimit", "0")]
-    public async Task Invalid_settings_fail_at_start(string setting, string value)
+    [InlineData("Kubernetes:Mode", "AksEntraId", "Kubernetes:Server must be the API server's absolute URL in AksEntraId mode.")]
+    [InlineData("Kubernetes:KubeConfigPath", "/nonexistent/kubeconfig", "Kubernetes:KubeConfigPath '/nonexistent/kubeconfig' does not exist.")]
+    [InlineData("Executor:MaxDiskSize", "ten gigabytes", "Executor:MaxDiskSize 'ten gigabytes' is not a Kubernetes quantity (for example 2Ti).")]
+    [InlineData("Executor:DeferralDelay", "-00:01:00", "Executor:DeferralDelay must be between 0 and 1 day.")]
+    [InlineData("Executor:RecentKeyLimit", "0", "RecentKeyLimit")]
+    public async Task Invalid_settings_fail_at_start(string setting, string value, string failure)
     {
         await using var services = Services(new FakeTimeProvider(Start), null, new() { [setting] = value });
 
-        Assert.ThrowsAny<OptionsValidationException>(() =>
-        {
-            _ = services.GetRequiredService<IOptions<KubernetesOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<ExecutorOptions>>().Value;
-        });
+        // What the host runs before it starts anything (ValidateOnStart), not a lazy first read of the options.
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(failure, Assert.Single(error.Failures), StringComparison.Ordinal);
     }
 
     [Fact]

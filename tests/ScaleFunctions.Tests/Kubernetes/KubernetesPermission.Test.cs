@@ -7,6 +7,8 @@ public sealed class KubernetesPermissionTest
     [Theory]
     [InlineData("GET", "https://api:443/api/v1/namespaces/kafka/services/kafka-cruisecontrol-svc:8090/proxy/kafkacruisecontrol/state?json=true",
         "get on services/proxy \"kafka-cruisecontrol-svc:8090\" in API group \"\" in namespace kafka")]
+    [InlineData("PATCH", "https://api/apis/kafka.banzaicloud.io/v1beta1/namespaces/kafka/kafkaclusters/kafka?fieldValidation=Strict",
+        "patch on kafkaclusters \"kafka\" in API group \"kafka.banzaicloud.io\" in namespace kafka")]
     [InlineData("PUT", "https://api/apis/kafka.banzaicloud.io/v1beta1/namespaces/kafka/kafkaclusters/kafka",
         "update on kafkaclusters \"kafka\" in API group \"kafka.banzaicloud.io\" in namespace kafka")]
     [InlineData("GET", "https://api/apis/kafka.banzaicloud.io/v1alpha1/namespaces/kafka/cruisecontroloperations?labelSelector=kafka_cr%3Dkafka",

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -13,8 +12,7 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Intake;
-using ScaleFunctions.Rebalance;
+using ScaleFunctions.Storage;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
 using ScaleFunctions.Testing.Logging;
@@ -63,23 +61,27 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         api.Rbac = RbacPolicy.Shipped(ExecutorRole);
         using var client = api.CreateClient();
 
-        var patch = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.PatchNamespacedCustomObjectAsync(
+        // A PUT of the whole KafkaCluster as read: the executor writes with patch, the Role grants no update.
+        var cluster = JsonSerializer.SerializeToNode(await client.CustomObjects.GetNamespacedCustomObjectAsync(
+            KoperatorFiles.Group, KoperatorFiles.Version, "kafka", KoperatorFiles.KafkaClusters, "kafka"))!;
+        var put = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(
+            cluster, KoperatorFiles.Group, KoperatorFiles.Version, "kafka", KoperatorFiles.KafkaClusters, "kafka"));
+        var status = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("{}", V1Patch.PatchType.MergePatch), KoperatorFiles.Group, KoperatorFiles.Version, "kafka", KoperatorFiles.KafkaClusters, "kafka"));
-        var status = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
-            new JsonObject(), KoperatorFiles.Group, KoperatorFiles.Version, "kafka", KoperatorFiles.KafkaClusters, "kafka"));
         var list = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.ListNamespacedCustomObjectAsync(
             KoperatorFiles.Group, KoperatorFiles.Version, "kafka", KoperatorFiles.KafkaClusters));
         using var http = new HttpClient();
         using var otherProxy = await http.GetAsync(new Uri(api.BaseUri, "api/v1/namespaces/kafka/services/kafka-cruisecontrol-svc:9090/proxy/kafkacruisecontrol/state"));
         using var post = await http.PostAsync(new Uri(api.BaseUri, $"api/v1/namespaces/kafka/services/{Proxy}/proxy/kafkacruisecontrol/rebalance"), null);
 
-        var forbidden = JsonSerializer.Deserialize<V1Status>(patch.Response.Content)!;
+        var forbidden = JsonSerializer.Deserialize<V1Status>(put.Response.Content)!;
         Assert.Equal((403, "Forbidden", "Failure"), (forbidden.Code, forbidden.Reason, forbidden.Status));
         Assert.Equal(
-            "kafkaclusters.kafka.banzaicloud.io \"kafka\" is forbidden: User \"system:serviceaccount:kafka:scalefunctions\" cannot patch resource \"kafkaclusters\" in API group \"kafka.banzaicloud.io\" in the namespace \"kafka\"",
+            "kafkaclusters.kafka.banzaicloud.io \"kafka\" is forbidden: User \"system:serviceaccount:kafka:scalefunctions\" cannot update resource \"kafkaclusters\" in API group \"kafka.banzaicloud.io\" in the namespace \"kafka\"",
             forbidden.Message);
+        Assert.Equal([0, 1, 2], KafkaClusterFixture.BrokerIds(api.GetKafkaCluster()));
         Assert.Equal(("kafka", "kafka.banzaicloud.io", "kafkaclusters"), (forbidden.Details.Name, forbidden.Details.Group, forbidden.Details.Kind));
-        Assert.Contains("cannot update resource \"kafkaclusters/status\"", JsonSerializer.Deserialize<V1Status>(status.Response.Content)!.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot patch resource \"kafkaclusters/status\"", JsonSerializer.Deserialize<V1Status>(status.Response.Content)!.Message, StringComparison.Ordinal);
         Assert.StartsWith("kafkaclusters.kafka.banzaicloud.io is forbidden: User \"system:serviceaccount:kafka:scalefunctions\" cannot list resource \"kafkaclusters\"",
             JsonSerializer.Deserialize<V1Status>(list.Response.Content)!.Message, StringComparison.Ordinal);
         var proxyStatus = JsonSerializer.Deserialize<V1Status>(await otherProxy.Content.ReadAsStringAsync())!;
@@ -179,7 +181,7 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
 
     [Theory]
     [InlineData("GET", "get")]
-    [InlineData("PUT", "update")]
+    [InlineData("PATCH", "patch")]
     public async Task A_forbidden_kafkacluster_call_is_refused_on_the_first_delivery_naming_verb_resource_and_name(string method, string verb)
     {
         api.Rbac = RbacPolicy.Shipped(ExecutorRole);

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.Hosting;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Testing;
 
@@ -95,7 +93,7 @@ public sealed partial class LocalHostProcessIntegrationTest
     private static partial Regex StartedAzurite();
 
     /// <summary>The local host's own build output run with <c>dotnet</c>, settings as environment variables.</summary>
-    private sealed class LocalHostProcess : IDisposable
+    internal sealed class LocalHostProcess : IDisposable
     {
         private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> waiting = [];
         private readonly List<string> output = [];

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScaleFunctions.Hosting;
+using ScaleFunctions.LocalHost;
 using ScaleFunctions.Operations;
 using ScaleFunctions.Testing;
 
@@ -21,7 +21,7 @@ public sealed class CommandQueueHealthCheckIntegrationTest(AzuriteFixture fixtur
         var services = new ServiceCollection().AddLogging();
         services.AddScaleFunctions(configuration);
         await using var provider = services.BuildServiceProvider();
-        var health = await provider.GetRequiredService<IHealthReport>().CheckAsync(CancellationToken.None);
+        var health = await provider.GetRequiredService<HealthCheckReport>().CheckAsync(CancellationToken.None);
         var queue = JsonDocument.Parse(health.JsonBody).RootElement.GetProperty("checks").GetProperty("queue").Clone();
         return (health.StatusCode, queue);
     }

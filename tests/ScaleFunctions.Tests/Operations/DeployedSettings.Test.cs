@@ -1,10 +1,15 @@
+using System.Text.Json;
+using ScaleFunctions.Testing;
+
 namespace ScaleFunctions.Tests.Operations;
 
 /// <summary>
-/// Cross-checks the app settings the Bicep deploys (infra/snapshots/all-features: every optional part switched on)
-/// against the configuration the code reads: every deployed setting is read by the app or its host, and the app's
-/// start-up validation passes with exactly the deployed settings. When a feature adds or renames an option, these
-/// tests name the setting to add to, or remove from, infra/main.bicep.
+/// Cross-checks the app settings the Bicep deploys (infra/snapshots/all-features: every optional part switched on, one
+/// setting of each feature section) and local.settings.sample.json against the settings the code binds (every
+/// property of every options class, under the section it is bound from, see <see cref="SettingsTheCodeReads"/>):
+/// every deployed setting is one the app or its host reads, every section the app binds is deployed under that name,
+/// and start-up validation passes with exactly the deployed settings. When an option or a section is added or
+/// renamed, these tests name the setting to add to, or remove from, infra/main.bicep.
 /// </summary>
 public sealed class DeployedSettingsTest
 {
@@ -26,13 +31,9 @@ public sealed class DeployedSettingsTest
     /// <summary>Flat settings that trigger attributes name: <c>%ScaleCommandQueue%</c>, <c>%RebalanceSchedule%</c>.</summary>
     private static readonly string[] TriggerSettings = ["ScaleCommandQueue", "RebalanceSchedule"];
 
-    /// <summary>
-    /// Sections that features bring with their options. While no code at all reads a section (its feature is not
-    /// merged yet), its deployed settings are listed as awaiting code instead of failing; as soon as any of its keys is
-    /// read, every deployed key in it must be read too.
-    /// </summary>
-    private static readonly string[] FeatureSections =
-        ["Intake", "Auth", "Executor", "Kubernetes", "Rebalance", "CruiseControl", "Clusters:*:CruiseControl"];
+    /// <summary>Read by the Functions host from local.settings.json only: the worker runtime and the functions' disable switches.</summary>
+    private static readonly string[] LocalHostSettings =
+        ["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage", "AzureWebJobs.scale-commands.Disabled", "AzureWebJobs.rebalance-check.Disabled"];
 
     private static readonly DeployedSettings Deployed = DeployedSettings.Load(Snapshot);
 
@@ -59,12 +60,25 @@ public sealed class DeployedSettingsTest
     {
         var read = SettingsTheCodeReads.With(Deployed.AsConfiguration());
 
-        var (unread, awaiting) = Unread(Deployed.Values.Keys, read.Keys);
+        var unread = Unread(Deployed.Values.Keys, read.Keys);
 
         Assert.True(unread.Count == 0,
             $"Deployed by infra/main.bicep but read by no code (remove them, or fix their names): {string.Join(", ", unread)}." +
-            $"\nKeys the code reads: {string.Join(", ", read.Keys.Order())}" +
-            (awaiting.Count > 0 ? $"\nAwaiting their feature's code: {string.Join(", ", awaiting)}" : ""));
+            $"\nKeys the code reads: {string.Join(", ", read.Keys.Order())}");
+    }
+
+    [Fact]
+    public void Every_section_the_app_binds_is_deployed_under_its_name()
+    {
+        var read = SettingsTheCodeReads.With(Deployed.AsConfiguration());
+        var deployed = Deployed.Values.Keys.Select(DeployedSettings.Pattern).ToList();
+
+        var sections = Sections(read.Keys);
+        var missing = sections.Where(section => !deployed.Any(d => d.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase))).ToList();
+
+        Assert.True(missing.Count == 0,
+            $"The app binds these sections but the all-features deployment sets nothing in them (renamed on one side?): {string.Join(", ", missing)}.");
+        Assert.Contains("Clusters:*:CruiseControl", sections);
     }
 
     [Fact]
@@ -78,35 +92,56 @@ public sealed class DeployedSettingsTest
     }
 
     [Fact]
-    public void A_deployed_setting_no_code_reads_is_reported_by_name()
+    public void Every_sample_setting_is_read_and_the_app_starts_with_exactly_the_sample()
     {
-        string[] deployed = ["Clusters__0__Namespace", "Clusters__0__MaxBroker", "ScaleCommandQueue", "Executor__DryRun", "Executor__Typo", "Mystery__Setting"];
-        var read = SettingsTheCodeReads.With(Deployed.AsConfiguration());
+        var sample = JsonDocument.Parse(File.ReadAllText(ReferenceFiles.InRepository("local.settings.sample.json"))).RootElement.GetProperty("Values")
+            .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString(), StringComparer.OrdinalIgnoreCase);
+        var read = SettingsTheCodeReads.With(sample.Select(p => new KeyValuePair<string, string?>(p.Key.Replace("__", ":", StringComparison.Ordinal), p.Value)));
 
-        // Executor:DryRun stands for a key the executor's options read once merged: its section counts as read.
-        var (unread, _) = Unread(deployed, read.Keys.Append("Executor:DryRun").ToHashSet(StringComparer.OrdinalIgnoreCase));
+        var unread = Unread(sample.Keys.Where(k => !LocalHostSettings.Contains(k, StringComparer.OrdinalIgnoreCase)), read.Keys);
 
-        Assert.Equal(["Clusters__0__MaxBroker", "Executor__Typo", "Mystery__Setting"], unread);
+        Assert.True(unread.Count == 0, $"In local.settings.sample.json but read by no code (remove them, or fix their names): {string.Join(", ", unread)}.");
+        Assert.True(read.StartupFailures.Count == 0, "With local.settings.sample.json, start-up validation fails:\n" + string.Join("\n", read.StartupFailures));
     }
 
-    private static (List<string> Unread, List<string> Awaiting) Unread(IEnumerable<string> deployed, IReadOnlyCollection<string> readKeys)
+    [Fact]
+    public void A_deployed_setting_no_code_reads_is_reported_by_name()
+    {
+        string[] deployed =
+        [
+            "Clusters__0__Namespace", "Clusters__0__MaxBroker", "ScaleCommandQueue", "Executor__DryRun", "Executor__Typo", "Executors__DryRun",
+            "Auth__HasBasic", "Clusters__0__Id", "Mystery__Setting",
+        ];
+        var read = SettingsTheCodeReads.With(Deployed.AsConfiguration());
+
+        // A misspelt property, a renamed section, a computed property (never bound) and an unknown section.
+        Assert.Equal(["Auth__HasBasic", "Clusters__0__Id", "Clusters__0__MaxBroker", "Executor__Typo", "Executors__DryRun", "Mystery__Setting"], Unread(deployed, read.Keys));
+    }
+
+    [Fact]
+    public void The_keys_are_every_bindable_property_of_a_section_even_when_no_setting_is_in_it()
+    {
+        var read = SettingsTheCodeReads.With([]);
+
+        Assert.Contains("Executor:ScaleUpCooldown", read.Keys);
+        Assert.Contains("Rebalance:FollowInterval", read.Keys);
+        Assert.Contains("CruiseControl:CapacityOpinion", read.Keys);
+        Assert.DoesNotContain("Auth:HasBasic", read.Keys);
+        Assert.DoesNotContain(read.Keys, k => k.StartsWith("Executor:ScaleUpCooldown:", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Every section a bound key sits in (<c>Executor</c>, <c>Clusters:*:CruiseControl</c>), not array items.</summary>
+    private static List<string> Sections(IEnumerable<string> keys) => keys
+        .Select(k => k.Split(':'))
+        .SelectMany(segments => Enumerable.Range(1, segments.Length - 1).Select(n => string.Join(':', segments[..n])))
+        .Where(prefix => !prefix.EndsWith('*') && !HostSettings.Any(h => h.StartsWith(prefix + ":", StringComparison.OrdinalIgnoreCase)))
+        .Distinct(StringComparer.OrdinalIgnoreCase)
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    private static List<string> Unread(IEnumerable<string> deployed, IReadOnlyCollection<string> readKeys)
     {
         var known = readKeys.Concat(HostSettings).Concat(TriggerSettings).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var unread = new List<string>();
-        var awaiting = new List<string>();
-        foreach (var name in deployed.Order(StringComparer.Ordinal))
-        {
-            var pattern = DeployedSettings.Pattern(name);
-            if (known.Contains(pattern))
-            {
-                continue;
-            }
-
-            var section = FeatureSections.FirstOrDefault(s => pattern.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase));
-            var sectionIsRead = section is not null && known.Any(k => k.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase));
-            (section is not null && !sectionIsRead ? awaiting : unread).Add(name);
-        }
-
-        return (unread, awaiting);
+        return deployed.Where(name => !known.Contains(DeployedSettings.Pattern(name))).Order(StringComparer.Ordinal).ToList();
     }
 }

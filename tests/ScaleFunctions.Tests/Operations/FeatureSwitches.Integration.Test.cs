@@ -54,7 +54,7 @@ public sealed class FeatureSwitchesIntegrationTest(AzuriteFixture fixture) : IDi
         using var host = Host(SampleSettings(), logs);
         await host.StartAsync();
 
-        var health = await host.Services.GetRequiredService<IHealthReport>().CheckAsync(CancellationToken.None);
+        var health = await host.Services.GetRequiredService<HealthCheckReport>().CheckAsync(CancellationToken.None);
         await host.StopAsync();
 
         Assert.Equal(200, health.StatusCode);
@@ -77,7 +77,7 @@ public sealed class FeatureSwitchesIntegrationTest(AzuriteFixture fixture) : IDi
         using var host = Host(settings);
 
         // Not started: this test looks at the health checks only (no kubeconfig here, so the start would stop).
-        var health = await host.Services.GetRequiredService<IHealthReport>().CheckAsync(CancellationToken.None);
+        var health = await host.Services.GetRequiredService<HealthCheckReport>().CheckAsync(CancellationToken.None);
 
         Assert.Equal(503, health.StatusCode);
         var checks = JsonDocument.Parse(health.JsonBody).RootElement.GetProperty("checks");
@@ -131,7 +131,7 @@ public sealed class FeatureSwitchesIntegrationTest(AzuriteFixture fixture) : IDi
         using var host = Host(settings);
 
         await host.StartAsync();
-        var health = await host.Services.GetRequiredService<IHealthReport>().CheckAsync(CancellationToken.None);
+        var health = await host.Services.GetRequiredService<HealthCheckReport>().CheckAsync(CancellationToken.None);
         await host.StopAsync();
 
         Assert.Equal(200, health.StatusCode);

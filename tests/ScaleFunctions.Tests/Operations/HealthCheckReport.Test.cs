@@ -13,9 +13,9 @@ public sealed class HealthCheckReportTest
     {
         var services = new ServiceCollection().AddLogging();
         register(services.AddHealthChecks());
-        services.AddSingleton<IHealthReport, HealthCheckReport>();
+        services.AddSingleton<HealthCheckReport>();
         await using var provider = services.BuildServiceProvider();
-        var health = await provider.GetRequiredService<IHealthReport>().CheckAsync(CancellationToken.None);
+        var health = await provider.GetRequiredService<HealthCheckReport>().CheckAsync(CancellationToken.None);
         return (health.StatusCode, JsonDocument.Parse(health.JsonBody).RootElement.Clone(), health.JsonBody);
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Rebalance;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
 

@@ -1,7 +1,7 @@
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Rebalance;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
 

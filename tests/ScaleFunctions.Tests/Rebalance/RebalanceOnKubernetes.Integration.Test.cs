@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Time.Testing;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Rebalance;
+using ScaleFunctions.Testing;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
 
@@ -18,7 +17,9 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
 {
     private const string Token = "service-account-token";
     private const string Service = "kafka-cruisecontrol-svc";
-    private readonly FakeTimeProvider time = new(new DateTimeOffset(2025, 3, 1, 2, 55, 0, TimeSpan.Zero));
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Start = new(2025, 3, 1, 2, 55, 0, TimeSpan.Zero);
+    private readonly ObservedClock time = new(Start);
     private CruiseControlDouble cruiseControl = null!;
     private KubernetesApiDouble api = null!;
 
@@ -38,29 +39,31 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
         await cruiseControl.DisposeAsync();
     }
 
-    /// <summary>Runs a check that starts an operation, lets Koperator report <paramref name="state"/>, follows it to the end.</summary>
-    private async Task<string> RunUntilKoperatorReportsAsync(RebalanceTestHost host, string state)
+    /// <summary>
+    /// Runs a check that starts an operation and follows it: each time the check waits <see cref="FollowInterval"/> for
+    /// its next look, Koperator reports the next of <paramref name="states"/>; then the check must end on its own.
+    /// </summary>
+    private async Task<string> RunWhileKoperatorReportsAsync(RebalanceTestHost host, params string[] states)
     {
         var run = host.Check.RunAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Operations.FirstOrDefault()?["status"] is null && DateTime.UtcNow < deadline)
+        string? name = null;
+        foreach (var state in states)
         {
-            await Task.WhenAny(run, Task.Delay(10));
+            await time.WaitUntilWaitingAsync(FollowInterval);
+            name ??= (string)Operations.Single()["metadata"]!["name"]!;
+            api.SetCruiseControlTask(name, "rebalance", state);
+            time.Advance(FollowInterval);
         }
 
-        var name = (string)Operations.Single()["metadata"]!["name"]!;
-        api.SetCruiseControlTask(name, "rebalance", state);
-        while (!run.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            time.Advance(TimeSpan.FromSeconds(30));
-            await Task.WhenAny(run, Task.Delay(10));
-        }
-
-        await run;
-        return name;
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        return name!;
     }
 
-    private RebalanceTestHost Host(string via, bool fakeActivity = false, string service = Service, string followInterval = "00:00:00") => new(
+    /// <summary>The follow's GETs of one operation (the check's own reading is a list).</summary>
+    private int LooksAt(string name) =>
+        api.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/cruisecontroloperations/{name}", StringComparison.Ordinal));
+
+    private RebalanceTestHost Host(string via, bool fakeActivity = false, string service = Service, string followInterval = "00:00:00", int followPolls = 1) => new(
         new Dictionary<string, string?>
         {
             ["Rebalance__FollowInterval"] = followInterval,
@@ -69,7 +72,7 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
             ["Clusters__0__CruiseControl__Service"] = service,
             ["Clusters__0__CruiseControl__ExecuteVia"] = via,
             ["Rebalance__OperationTtlSeconds"] = "3600",
-            ["Rebalance__FollowPolls"] = "1",
+            ["Rebalance__FollowPolls"] = followPolls.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
         services => services.AddSingleton<TimeProvider>(time),
         new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = api.BaseUri.ToString().TrimEnd('/'), AccessToken = Token }),
@@ -155,11 +158,17 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
     [Fact]
     public async Task A_started_operation_is_followed_until_koperator_reports_it_completed()
     {
-        await using var host = Host("Operator", followInterval: "00:00:30");
+        await using var host = Host("Operator", followInterval: "00:00:30", followPolls: 6);
 
-        var name = await RunUntilKoperatorReportsAsync(host, "Completed");
+        // First look: still executing, so the check waits again; second look: completed, so it stops following.
+        var name = await RunWhileKoperatorReportsAsync(host, "InExecution", "Completed");
+
         Assert.Equal(DecisionOutcome.Acted, host.Decision.Outcome);
-        Assert.Contains(host.Logs.Entries, e => e.Message.Contains($"CruiseControlOperation kafka/{name}) finished: Completed (user task 0230d401", StringComparison.Ordinal));
+        Assert.Equal(2, LooksAt(name));
+        Assert.Equal(2 * FollowInterval, time.GetUtcNow() - Start);
+        var result = Assert.Single(host.Results);
+        Assert.Equal(($"CruiseControlOperation kafka/{name}", "Completed (user task 0230d401-6a36-430e-9858-fac8f2edde93)"), (result["Execution"], result["Result"]));
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Message.Contains("still running after", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -312,7 +321,8 @@ public sealed class RebalanceOnKubernetesIntegrationTest : IAsyncLifetime
     {
         await using var host = Host("Operator", followInterval: "00:00:30");
 
-        var name = await RunUntilKoperatorReportsAsync(host, "CompletedWithError");
+        var name = await RunWhileKoperatorReportsAsync(host, "CompletedWithError");
+        Assert.Equal(1, LooksAt(name));
         cruiseControl.SetDefault("state", CruiseControlReply.StateExecuting);
         await host.Check.RunAsync(CancellationToken.None);
 

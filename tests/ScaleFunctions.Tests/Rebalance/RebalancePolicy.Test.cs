@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using ScaleFunctions.CruiseControl;
-using ScaleFunctions.CruiseControl.Models;
 using ScaleFunctions.Rebalance;
+using ScaleFunctions.Rebalance.CruiseControl;
+using ScaleFunctions.Rebalance.CruiseControl.Models;
 using ScaleFunctions.Testing.CruiseControl;
 
 namespace ScaleFunctions.Tests.Rebalance;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using ScaleFunctions.CruiseControl;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Rebalance;
 using ScaleFunctions.Testing.CruiseControl;
@@ -50,21 +49,33 @@ public sealed class RebalanceRegistrationIntegrationTest
     }
 
     [Fact]
-    public void The_cruise_control_rebalance_activity_wins_over_a_fallback_registered_before_or_after()
+    public void The_executor_asks_cruise_control_by_default_and_a_registration_made_first_substitutes_it()
+    {
+        using var byDefault = Provider(substitute: false, out var defaults);
+        using var substituted = Provider(substitute: true, out var substitutes);
+
+        Assert.IsType<CruiseControlRebalanceActivity>(byDefault.GetRequiredService<IRebalanceActivity>());
+        Assert.IsType<CruiseControlBrokerReplicaCounts>(byDefault.GetRequiredService<IBrokerReplicaCounts>());
+        Assert.IsType<NothingMoves>(substituted.GetRequiredService<IRebalanceActivity>());
+        Assert.Single(defaults, d => d.ServiceType == typeof(IRebalanceActivity));
+        Assert.Single(substitutes, d => d.ServiceType == typeof(IRebalanceActivity));
+    }
+
+    private static ServiceProvider Provider(bool substitute, out ServiceCollection services)
     {
         var configuration = new ConfigurationManager();
         configuration["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
-        var services = new ServiceCollection();
+        services = new ServiceCollection();
         services.AddLogging();
-        services.TryAddSingleton<IRebalanceActivity, NothingMoves>();
+        if (substitute)
+        {
+            services.AddSingleton<IRebalanceActivity, NothingMoves>();
+        }
+
         services.AddScaleFunctions(configuration);
-        services.TryAddSingleton<IRebalanceActivity, NothingMoves>();
         services.RemoveAll<k8s.IKubernetes>();
         services.AddSingleton<k8s.IKubernetes>(new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }));
-        using var provider = services.BuildServiceProvider();
-
-        Assert.IsType<CruiseControlRebalanceActivity>(provider.GetRequiredService<IRebalanceActivity>());
-        Assert.Single(services, d => d.ServiceType == typeof(IRebalanceActivity));
+        return services.BuildServiceProvider();
     }
 
     private sealed class NothingMoves : IRebalanceActivity

@@ -1,5 +1,4 @@
 extern alias FunctionsApp;
-
 using System.Collections.Concurrent;
 using Azure.Identity;
 using FunctionsApp::ScaleFunctions.App.Telemetry;

@@ -1,5 +1,4 @@
 extern alias FunctionsApp;
-
 using System.Collections.Concurrent;
 using System.Text;
 using FunctionsApp::ScaleFunctions.App.Functions;
@@ -60,7 +59,7 @@ public sealed class FunctionKeyInTelemetryIntegrationTest(AzuriteFixture azurite
         builder.Services.AddScaleFunctionsTelemetry(builder.Configuration);
         builder.Services.Configure<TelemetryConfiguration>(c => c.TelemetryChannel = new CapturingChannel(sent));
         await using var app = builder.Build();
-        app.MapPost("/api/alerts", (HttpRequest request, IAlertWebhookHandler handler, CancellationToken ct) =>
+        app.MapPost("/api/alerts", (HttpRequest request, AlertWebhookHandler handler, CancellationToken ct) =>
             new AlertWebhookFunction(handler).Run(request, ct));
         await app.StartAsync();
 

@@ -1,5 +1,4 @@
 extern alias FunctionsApp;
-
 using FunctionsApp::ScaleFunctions.App.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

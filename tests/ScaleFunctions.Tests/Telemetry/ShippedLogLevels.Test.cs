@@ -1,5 +1,4 @@
 extern alias FunctionsApp;
-
 using System.Collections.Concurrent;
 using FunctionsApp::ScaleFunctions.App.Telemetry;
 using Microsoft.ApplicationInsights.Channel;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.CruiseControl;
+using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Tests.Rebalance;
 

@@ -231,35 +231,6 @@ public sealed class KubernetesApiDoubleIntegrationTest : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Merge_patch_and_json_patch_apply_and_a_failed_test_op_changes_nothing()
-    {
-        var merge = new V1Patch("{\"metadata\":{\"annotations\":{\"example.com/a\":\"1\"}}}", V1Patch.PatchType.MergePatch);
-        var merged = ToNode(await client.CustomObjects.PatchNamespacedCustomObjectAsync(merge, Group, Version, "kafka", Plural, "kafka"));
-        Assert.Equal("1", (string?)merged["metadata"]!["annotations"]!["example.com/a"]);
-
-        var json = new V1Patch("[{\"op\":\"test\",\"path\":\"/spec/brokers/2/id\",\"value\":2},{\"op\":\"add\",\"path\":\"/spec/brokers/-\",\"value\":{\"id\":3}}]", V1Patch.PatchType.JsonPatch);
-        var patched = ToNode(await client.CustomObjects.PatchNamespacedCustomObjectAsync(json, Group, Version, "kafka", Plural, "kafka"));
-        Assert.Equal([0, 1, 2, 3], KafkaClusterFixture.BrokerIds(patched));
-
-        var stale = new V1Patch("[{\"op\":\"test\",\"path\":\"/spec/brokers/2/id\",\"value\":7},{\"op\":\"remove\",\"path\":\"/spec/brokers/0\"}]", V1Patch.PatchType.JsonPatch);
-        var error = await Assert.ThrowsAsync<HttpOperationException>(() =>
-            client.CustomObjects.PatchNamespacedCustomObjectAsync(stale, Group, Version, "kafka", Plural, "kafka"));
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
-        Assert.Equal([0, 1, 2, 3], KafkaClusterFixture.BrokerIds(api.GetKafkaCluster()));
-    }
-
-    [Fact]
-    public async Task A_merge_patch_carrying_a_stale_resourceVersion_is_a_conflict()
-    {
-        var patch = new V1Patch("{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"brokers\":[]}}", V1Patch.PatchType.MergePatch);
-
-        var error = await Assert.ThrowsAsync<HttpOperationException>(() =>
-            client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, Group, Version, "kafka", Plural, "kafka"));
-
-        Assert.Equal(HttpStatusCode.Conflict, error.Response.StatusCode);
-    }
-
-    [Fact]
     public async Task Records_requests_with_their_headers_and_rejects_a_wrong_bearer_token()
     {
         api.Authorize = token => token == "good";

@@ -1,9 +1,0 @@
-using System.Text.Json;
-
-namespace ScaleFunctions.CruiseControl;
-
-/// <summary>How Cruise Control's JSON is read. Field names are given on the models; unknown fields are ignored.</summary>
-public static class CruiseControlJson
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
-}

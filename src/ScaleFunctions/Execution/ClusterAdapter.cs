@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
+
+namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// What the executor needs from one kind of cluster resource (Koperator's KafkaCluster; Strimzi's KafkaNodePool next):
+/// read the facts the guards decide on, plan a command on that reading, and write the change as a patch. Everything
+/// operator-specific lives behind it; <see cref="ScaleGuards"/> and <see cref="ScaleExecutor"/> know no resource.
+/// </summary>
+public interface IClusterAdapter
+{
+    ClusterKind Kind { get; }
+
+    /// <summary>Reads the cluster resource once. Throws the API server's error (404, 403, 5xx) for the executor to sort.</summary>
+    Task<ClusterReading> ReadAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Plans <paramref name="command"/> on <paramref name="reading"/>: a change, nothing to do, or a refusal. Pure.
+    /// <paramref name="replicaCounts"/> (Cruise Control's, null when unknown) choose the broker a downScale removes.
+    /// </summary>
+    ClusterPlan Plan(ScaleCommand command, ClusterReading reading, IReadOnlyDictionary<int, int>? replicaCounts);
+
+    /// <summary>
+    /// The patch that makes <paramref name="plan"/> and records <paramref name="after"/> (the guard annotations) in one
+    /// write, with the reading's resourceVersion as its precondition. This exact patch is logged and sent. Pure.
+    /// </summary>
+    JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState after);
+
+    /// <summary>Sends a <see cref="Patch"/>. A stale resourceVersion (a lost race) is thrown as a conflict.</summary>
+    Task WriteAsync(ManagedClusterOptions cluster, JsonNode patch, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The facts a decision is made on, read once from the cluster resource: the executor's own memory (its annotations),
+/// the broker count, the operator's limits, and why the operator is busy (empty when it rests). Adapters derive from it
+/// to keep what they need to plan and patch.
+/// </summary>
+public abstract record ClusterReading
+{
+    public required GuardState Guard { get; init; }
+
+    public required int BrokerCount { get; init; }
+
+    /// <summary>The operator's own state, for status answers (Koperator's <c>status.state</c>).</summary>
+    public string? State { get; init; }
+
+    /// <summary>An operator-side ceiling on upScale (Koperator's <c>spec.alertManagerConfig.upScaleLimit</c>), when set.</summary>
+    public OperatorLimit? UpScaleLimit { get; init; }
+
+    /// <summary>An operator-side floor on downScale, when set.</summary>
+    public OperatorLimit? DownScaleLimit { get; init; }
+
+    /// <summary>Why the cluster is not resting (reason code and reason): not ready, an operator action pending. Empty when it rests.</summary>
+    public IReadOnlyList<Busy> Busy { get; init; } = [];
+}
+
+/// <summary>A limit the operator's resource sets, and the field it comes from (for the reason).</summary>
+public sealed record OperatorLimit(int Brokers, string Field);
+
+/// <summary>One reason a cluster is busy: a reason code (<see cref="ReasonCodes"/>) and a sentence.</summary>
+public sealed record Busy(string Code, string Reason);
+
+/// <summary>
+/// What an adapter made of a command on a reading: a change (adapters derive from it to carry the change), nothing to do
+/// because it is already there, or a refusal with its reason code.
+/// </summary>
+public record ClusterPlan(string Summary, string? RefusalCode = null, bool AlreadyApplied = false)
+{
+    public bool IsChange => RefusalCode is null && !AlreadyApplied;
+
+    public static ClusterPlan Refuse(string code, string reason) => new(reason, RefusalCode: code);
+
+    public static ClusterPlan NothingToDo(string reason) => new(reason, AlreadyApplied: true);
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ScaleFunctions.Configuration;
+using ScaleFunctions.Execution;
+using ScaleFunctions.Kubernetes;
+
+namespace ScaleFunctions.Operations;
+
+/// <summary>
+/// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed cluster's resource (through its
+/// kind's <see cref="IClusterAdapter"/>)? Reachability only; its data holds the cluster's state and broker count, never
+/// credentials. The client is resolved inside the check, so
+/// a Kubernetes connection that cannot even be configured (no kubeconfig) is reported as unhealthy, not thrown. With the
+/// executor and the rebalance check both disabled nothing reads the cluster: the check reports Disabled (healthy) and
+/// makes no request.
+/// </summary>
+public sealed class ClusterHealthCheck(ManagedClusterOptions cluster, Func<IEnumerable<IClusterAdapter>> adapters, FunctionSwitches switches) : IHealthCheck
+{
+    public static string Name(ManagedClusterOptions cluster) => $"kubernetes:{cluster.Namespace}/{cluster.Name}";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!switches.UsesClusters)
+        {
+            return HealthCheckReport.Disabled(switches.DisabledReason);
+        }
+
+        try
+        {
+            var adapter = adapters().FirstOrDefault(a => a.Kind == cluster.Kind)
+                ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported.");
+            var reading = await adapter.ReadAsync(cluster, cancellationToken);
+            return HealthCheckResult.Healthy($"{cluster.Kind} {cluster.Id} is readable", new Dictionary<string, object>
+            {
+                ["state"] = reading.State ?? "",
+                ["brokers"] = reading.BrokerCount,
+            });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"{cluster.Kind} {cluster.Id} is not readable ({Describe(ex)})");
+        }
+    }
+
+    /// <summary>
+    /// Why a read failed, safe to show: a 403 says which permission is missing (the API server's words carry no
+    /// secret); otherwise the status code, or the exception's type only.
+    /// </summary>
+    public static string Describe(Exception ex) =>
+        ex.Forbidden() is { } forbidden ? $"HTTP 403: {forbidden.ForbiddenReason("to read the KafkaCluster")}"
+            : ex.StatusCode() is { } code ? $"HTTP {(int)code}" : ex.GetType().Name;
+}
