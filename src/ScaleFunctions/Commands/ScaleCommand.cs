@@ -1,3 +1,5 @@
+using ScaleFunctions.Configuration;
+
 namespace ScaleFunctions.Commands;
 
 /// <summary>
@@ -41,4 +43,49 @@ public sealed record ScaleCommand
 
     /// <summary>How many times the executor has put this command back on the queue because the cluster was busy.</summary>
     public int Deferrals { get; init; }
+}
+
+/// <summary>
+/// The alert instance behind a command: Alertmanager's fingerprint (a hash of the label set) and the time the alert
+/// started firing. Together they name one firing episode of one alert, stable across resends and HA peers.
+/// </summary>
+public sealed record AlertRef(string Fingerprint, string AlertName, DateTimeOffset StartsAt)
+{
+    /// <summary>The key of this firing episode: <c>fingerprint@startsAt</c> (UTC, round-trip format).</summary>
+    // "O" of a UTC DateTime is yyyy-MM-ddTHH:mm:ss.fffffffZ, the same text, on the runtime's fast path (a custom format
+    // string is parsed on every call, and intake computes a key several times per alert).
+    public string Key => $"{Fingerprint}@{StartsAt.UtcDateTime:O}";
+}
+
+/// <summary>Which cluster resource a command is about.</summary>
+public sealed record ClusterRef(string Namespace, string Name, ClusterKind Kind)
+{
+    public override string ToString() => $"{Namespace}/{Name}";
+}
+
+/// <summary>
+/// What inside the cluster a command is about: the broker a downScale removes (label <c>brokerId</c>) or the volume
+/// addPvc/resizePvc acts on (label <c>persistentvolumeclaim</c>). Both null means "the cluster as a whole".
+/// </summary>
+public sealed record ScaleTarget(int? BrokerId = null, string? PersistentVolumeClaim = null)
+{
+    public static ScaleTarget Cluster { get; } = new();
+
+    public override string ToString() =>
+        BrokerId is { } id ? $"broker {id}" : PersistentVolumeClaim is { } pvc ? $"pvc {pvc}" : "cluster";
+}
+
+/// <summary>
+/// Validated parameters from the alert's annotations. Each is null when the alert did not set it.
+/// Sizes are Kubernetes quantities in canonical form (for example <c>10Gi</c>, <c>2G</c>).
+/// </summary>
+public sealed record ScaleParameters
+{
+    public string? BrokerConfigGroup { get; init; }
+    public string? StorageClass { get; init; }
+    public string? MountPath { get; init; }
+    public string? DiskSize { get; init; }
+    public string? Image { get; init; }
+    public IReadOnlyDictionary<string, string>? BrokerAnnotations { get; init; }
+    public string? IncrementBy { get; init; }
 }

@@ -62,3 +62,6 @@ public static class ScaleCommandCodec
         return command.AlertCount == 0 ? command with { AlertCount = command.Alerts.Count } : command;
     }
 }
+
+/// <summary>A queue message that can never be executed (wrong schema, malformed). Permanent: never retried.</summary>
+public sealed class InvalidCommandException(string message, Exception? inner = null) : Exception(message, inner);

@@ -39,17 +39,8 @@ public sealed class CruiseControlClient(
     public Task<CruiseControlResult<OptimizationResult>> RebalanceAsync(ExecutionParameters parameters, CancellationToken cancellationToken) =>
         SendAsync<OptimizationResult>(HttpMethod.Post, "rebalance", With(new CruiseControlQuery(), parameters), cancellationToken);
 
-    public Task<CruiseControlResult<OptimizationResult>> AddBrokerAsync(IReadOnlyCollection<int> brokerIds, ExecutionParameters parameters, CancellationToken cancellationToken) =>
-        SendAsync<OptimizationResult>(HttpMethod.Post, "add_broker", With(new CruiseControlQuery().Add("brokerid", string.Join(',', brokerIds)), parameters), cancellationToken);
-
-    public Task<CruiseControlResult<OptimizationResult>> RemoveBrokerAsync(IReadOnlyCollection<int> brokerIds, ExecutionParameters parameters, CancellationToken cancellationToken) =>
-        SendAsync<OptimizationResult>(HttpMethod.Post, "remove_broker", With(new CruiseControlQuery().Add("brokerid", string.Join(',', brokerIds)), parameters), cancellationToken);
-
     public Task<CruiseControlResult<KafkaClusterState>> GetKafkaClusterStateAsync(CancellationToken cancellationToken) =>
         SendAsync<KafkaClusterState>(HttpMethod.Get, "kafka_cluster_state", new CruiseControlQuery(), cancellationToken);
-
-    public Task<CruiseControlResult<StopProposalResult>> StopProposalExecutionAsync(CancellationToken cancellationToken) =>
-        SendAsync<StopProposalResult>(HttpMethod.Post, "stop_proposal_execution", new CruiseControlQuery(), cancellationToken);
 
     /// <summary>One user task with its final response; null when Cruise Control no longer knows it (restarted, expired).</summary>
     public async Task<UserTask?> GetUserTaskAsync(string userTaskId, CancellationToken cancellationToken)

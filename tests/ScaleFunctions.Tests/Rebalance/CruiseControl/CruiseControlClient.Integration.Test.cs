@@ -92,18 +92,6 @@ public sealed class CruiseControlClientIntegrationTest : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Add_and_remove_broker_name_the_brokers_and_the_dry_run()
-    {
-        await Client.AddBrokerAsync([3, 4], new ExecutionParameters(true), CancellationToken.None);
-        await Client.RemoveBrokerAsync([5], new ExecutionParameters(false) { ReplicationThrottle = 1000 }, CancellationToken.None);
-
-        var add = Assert.Single(cruiseControl.RequestsTo("add_broker"));
-        var remove = Assert.Single(cruiseControl.RequestsTo("remove_broker"));
-        Assert.Equal(("3,4", "true"), (add.Param("brokerid"), add.Param("dryrun")));
-        Assert.Equal(("5", "false", "1000"), (remove.Param("brokerid"), remove.Param("dryrun"), remove.Param("replication_throttle")));
-    }
-
-    [Fact]
     public async Task A_202_is_followed_by_the_identical_request_with_the_user_task_id_until_completed()
     {
         cruiseControl.SetDefault("rebalance", CruiseControlReply.Proposal with { PendingPolls = 3, UserTaskId = "task-1" });
@@ -168,7 +156,7 @@ public sealed class CruiseControlClientIntegrationTest : IAsyncLifetime
 
     [Theory]
     [InlineData("proposals", CruiseControlFixtures.BadGoals, "Missing hard goals [NetworkInboundCapacityGoal")]
-    [InlineData("add_broker", CruiseControlFixtures.BrokerNotExist, "Broker [3] does not exist.")]
+    [InlineData("rebalance", CruiseControlFixtures.BrokerNotExist, "Broker [3] does not exist.")]
     [InlineData("state", CruiseControlFixtures.StateFetchError, "Cruise Control server is unreachable.")]
     [InlineData("user_tasks", CruiseControlFixtures.UserTaskFetchError, "Error happened in fetching response for task 9730e4fb")]
     public async Task Error_bodies_surface_as_typed_exceptions_with_the_error_message_and_no_stack_trace(string endpoint, string fixture, string message)
@@ -178,7 +166,7 @@ public sealed class CruiseControlClientIntegrationTest : IAsyncLifetime
         var error = await Assert.ThrowsAsync<CruiseControlException>(() => endpoint switch
         {
             "proposals" => Client.GetProposalsAsync([], CancellationToken.None),
-            "add_broker" => Client.AddBrokerAsync([3], new ExecutionParameters(true), CancellationToken.None),
+            "rebalance" => Client.RebalanceAsync(new ExecutionParameters(true), CancellationToken.None),
             "state" => Client.GetStateAsync(CancellationToken.None),
             _ => Client.GetUserTaskAsync("9730e4fb-ea41-4e2d-b053-9be2310589b5", CancellationToken.None),
         });
@@ -217,15 +205,6 @@ public sealed class CruiseControlClientIntegrationTest : IAsyncLifetime
         Assert.Equal((UserTask.CompletedWithError, "COMPLETED_WITH_ERROR"), (failed!.Status, failed.OriginalResponse));
         Assert.Null(failed.ReadOriginalResponse<OptimizationResult>());
         Assert.Null(unknown);
-    }
-
-    [Fact]
-    public async Task Stop_proposal_execution_reads_the_message()
-    {
-        var result = await Client.StopProposalExecutionAsync(CancellationToken.None);
-
-        Assert.Equal("Proposal execution stopped.", result.Value!.Message);
-        Assert.Equal("POST", Assert.Single(cruiseControl.Requests).Method);
     }
 
     [Fact]

@@ -3,6 +3,15 @@ using System.ComponentModel.DataAnnotations;
 namespace ScaleFunctions.Commands;
 
 /// <summary>
+/// The command queue (<c>ScaleCommandQueue</c>). Intake enqueues new commands; the executor puts deferred ones back
+/// with a visibility delay. Throws when the queue cannot be reached.
+/// </summary>
+public interface ICommandQueue
+{
+    Task EnqueueAsync(ScaleCommand command, TimeSpan? visibilityDelay, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// The command queue's name, from the flat setting <c>ScaleCommandQueue</c> (the queue trigger reads
 /// <c>%ScaleCommandQueue%</c>). At most 56 characters, so that <c>&lt;name&gt;-poison</c> is a valid queue name too.
 /// </summary>
