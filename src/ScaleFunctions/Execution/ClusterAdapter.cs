@@ -32,6 +32,19 @@ public interface IClusterAdapter
     Task WriteAsync(ManagedClusterOptions cluster, JsonNode patch, CancellationToken cancellationToken);
 }
 
+/// <summary>Finds the adapter for a managed cluster's kind.</summary>
+public static class ClusterAdapters
+{
+    /// <summary>The adapter for <paramref name="kind"/>; null when this app has none.</summary>
+    public static IClusterAdapter? For(this IEnumerable<IClusterAdapter> adapters, ClusterKind kind) =>
+        adapters.FirstOrDefault(a => a.Kind == kind);
+
+    /// <summary>Reads <paramref name="cluster"/> through its kind's adapter; NotSupportedException when there is none.</summary>
+    public static Task<ClusterReading> ReadAsync(this IEnumerable<IClusterAdapter> adapters, ManagedClusterOptions cluster, CancellationToken cancellationToken) =>
+        (adapters.For(cluster.Kind) ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported ({cluster.Id})."))
+            .ReadAsync(cluster, cancellationToken);
+}
+
 /// <summary>
 /// The facts a decision is made on, read once from the cluster resource: the executor's own memory (its annotations),
 /// the broker count, the operator's limits, and why the operator is busy (empty when it rests). Adapters derive from it

@@ -13,9 +13,7 @@ public sealed class ScaleActivityReader(IEnumerable<IClusterAdapter> adapters, I
 {
     public async Task<ScaleActivity> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
     {
-        var adapter = adapters.FirstOrDefault(a => a.Kind == cluster.Kind)
-            ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported ({cluster.Id}).");
-        var reading = await adapter.ReadAsync(cluster, cancellationToken);
+        var reading = await adapters.ReadAsync(cluster, cancellationToken);
         var settings = options.Value;
         var now = time.GetUtcNow();
         var guard = reading.Guard;

@@ -139,7 +139,7 @@ public sealed partial class ScaleExecutor(
             return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"));
         }
 
-        var adapter = adapters.FirstOrDefault(a => a.Kind == managed.Kind);
+        var adapter = adapters.For(managed.Kind);
         if (adapter is null || command.Cluster.Kind != managed.Kind)
         {
             return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported (configured as {managed.Kind})"));

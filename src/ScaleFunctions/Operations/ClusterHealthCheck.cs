@@ -26,9 +26,7 @@ public sealed class ClusterHealthCheck(ManagedClusterOptions cluster, Func<IEnum
 
         try
         {
-            var adapter = adapters().FirstOrDefault(a => a.Kind == cluster.Kind)
-                ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported.");
-            var reading = await adapter.ReadAsync(cluster, cancellationToken);
+            var reading = await adapters().ReadAsync(cluster, cancellationToken);
             return HealthCheckResult.Healthy($"{cluster.Kind} {cluster.Id} is readable", new Dictionary<string, object>
             {
                 ["state"] = reading.State ?? "",

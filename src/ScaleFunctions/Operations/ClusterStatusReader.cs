@@ -79,9 +79,7 @@ public sealed class ClusterStatusReader(
         try
         {
             // Resolved here: a Kubernetes connection that cannot even be configured is this entry's error, not a 500.
-            var adapter = adapters().FirstOrDefault(a => a.Kind == managed.Kind)
-                ?? throw new NotSupportedException($"{managed.Kind} clusters are not supported.");
-            resource = await adapter.ReadAsync(managed, cancellationToken);
+            resource = await adapters().ReadAsync(managed, cancellationToken);
             status = status with { Kubernetes = new Reachability(true, null) };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
