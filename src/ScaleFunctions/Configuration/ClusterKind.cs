@@ -6,6 +6,6 @@ public enum ClusterKind
     /// <summary>Koperator (Banzai Cloud / Adobe) <c>kafka.banzaicloud.io/v1beta1</c> KafkaCluster.</summary>
     KafkaCluster,
 
-    /// <summary>Strimzi <c>kafka.strimzi.io/v1beta2</c> KafkaNodePool (planned).</summary>
+    /// <summary>Strimzi <c>kafka.strimzi.io/v1</c> Kafka with broker KafkaNodePools (docs/strimzi.md).</summary>
     KafkaNodePool,
 }

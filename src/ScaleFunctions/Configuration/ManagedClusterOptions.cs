@@ -16,7 +16,14 @@ public sealed class ManagedClusterOptions
 
     public ClusterKind Kind { get; set; } = ClusterKind.KafkaCluster;
 
-    /// <summary>Never scale below this many brokers.</summary>
+    /// <summary>
+    /// Kind KafkaNodePool: the broker node pools of the Kafka resource <see cref="Name"/> that the app may scale; the
+    /// first is the default for commands whose alert names no pool (annotation <c>brokerConfigGroup</c>). Empty for a
+    /// KafkaCluster.
+    /// </summary>
+    public List<NodePoolOptions> NodePools { get; } = [];
+
+    /// <summary>Never scale below this many brokers (for Strimzi: across the managed pools).</summary>
     [Range(1, 1000)]
     public int MinBrokers { get; set; } = 3;
 

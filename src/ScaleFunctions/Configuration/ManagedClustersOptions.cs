@@ -28,6 +28,8 @@ public sealed class ManagedClustersOptionsValidator : IValidateOptions<ManagedCl
             {
                 failures.Add($"Clusters:{i}: MinBrokers ({cluster.MinBrokers}) is greater than MaxBrokers ({cluster.MaxBrokers}).");
             }
+
+            failures.AddRange(NodePoolFailures(cluster).Select(f => $"Clusters:{i}: {f}"));
         }
 
         failures.AddRange(options.Clusters
@@ -36,5 +38,46 @@ public sealed class ManagedClustersOptionsValidator : IValidateOptions<ManagedCl
             .Select(g => $"Clusters: {g.Key} is listed {g.Count()} times."));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>A Strimzi cluster names at least one pool, each once and valid; a Koperator cluster names none.</summary>
+    private static IEnumerable<string> NodePoolFailures(ManagedClusterOptions cluster)
+    {
+        if (cluster.Kind != ClusterKind.KafkaNodePool)
+        {
+            if (cluster.NodePools.Count > 0)
+            {
+                yield return $"NodePools is for Kind KafkaNodePool (Strimzi), not {cluster.Kind}.";
+            }
+
+            yield break;
+        }
+
+        if (cluster.NodePools.Count == 0)
+        {
+            yield return "Kind KafkaNodePool needs NodePools: the broker node pools the app may scale (NodePools__0__Name).";
+        }
+
+        foreach (var pool in cluster.NodePools)
+        {
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(pool, new System.ComponentModel.DataAnnotations.ValidationContext(pool), results, validateAllProperties: true))
+            {
+                foreach (var result in results)
+                {
+                    yield return result.ErrorMessage ?? "NodePools: invalid entry.";
+                }
+            }
+
+            if (pool.MinBrokers > pool.MaxBrokers)
+            {
+                yield return $"NodePools {pool.Name}: MinBrokers ({pool.MinBrokers}) is greater than MaxBrokers ({pool.MaxBrokers}).";
+            }
+        }
+
+        foreach (var duplicate in cluster.NodePools.GroupBy(p => p.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return $"NodePools: {duplicate.Key} is listed {duplicate.Count()} times.";
+        }
     }
 }

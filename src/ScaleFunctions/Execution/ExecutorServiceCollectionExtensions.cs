@@ -32,6 +32,7 @@ public static class ExecutorServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetKeyedService<Azure.Core.TokenCredential>(KubernetesOptions.CredentialServiceKey),
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())));
+        services.TryAddSingleton<CustomObjectClient>();
         services.TryAddSingleton<KafkaClusterClient>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterAdapter, KoperatorAdapter>());
         services.TryAddSingleton<ScaleExecutor>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.Koperator;
 
@@ -20,7 +21,7 @@ public sealed class KafkaClusterResource(JsonObject json)
     public JsonObject Json { get; } = json;
 
     /// <summary>The changes made through this object's methods since it was read or copied, as the patch to send.</summary>
-    public KafkaClusterPatch Changes { get; } = new((string?)json["metadata"]?["resourceVersion"]);
+    public ResourcePatch Changes { get; } = new((string?)json["metadata"]?["resourceVersion"]);
 
     /// <summary>The recorded add of <c>metadata.annotations</c> when this copy created the map: later annotations go into it.</summary>
     private JsonObject? annotationsAdded;
@@ -80,7 +81,7 @@ public sealed class KafkaClusterResource(JsonObject json)
         if (metadata["annotations"] is not JsonObject annotations)
         {
             metadata["annotations"] = new JsonObject();
-            annotationsAdded = Changes.Add(KafkaClusterPatch.Pointer("metadata", "annotations"), new JsonObject());
+            annotationsAdded = Changes.Add(ResourcePatch.Pointer("metadata", "annotations"), new JsonObject());
             annotations = metadata["annotations"]!.AsObject();
         }
 
@@ -97,11 +98,11 @@ public sealed class KafkaClusterResource(JsonObject json)
         }
         else if (existed)
         {
-            Changes.Replace(KafkaClusterPatch.Pointer("metadata", "annotations", name), annotations[name]);
+            Changes.Replace(ResourcePatch.Pointer("metadata", "annotations", name), annotations[name]);
         }
         else
         {
-            Changes.Add(KafkaClusterPatch.Pointer("metadata", "annotations", name), annotations[name]);
+            Changes.Add(ResourcePatch.Pointer("metadata", "annotations", name), annotations[name]);
         }
     }
 

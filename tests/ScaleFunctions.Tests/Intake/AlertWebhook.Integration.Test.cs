@@ -169,7 +169,7 @@ public sealed class AlertWebhookIntegrationTest(AzuriteFixture azurite)
         (await host.Client.SendAsync(Post(resolved))).EnsureSuccessStatusCode();
 
         var resolutions = host.Services.GetRequiredService<IAlertResolutions>();
-        var cluster = new ClusterRef("kafka", "kafka", Configuration.ClusterKind.KafkaCluster);
+        var cluster = new ClusterRef("kafka", "kafka", ScaleFunctions.Configuration.ClusterKind.KafkaCluster);
         var overloaded = new AlertRef(Webhooks.Fingerprint("Overloaded"), "Overloaded", Webhooks.StartsAt);
         var other = new AlertRef(Webhooks.Fingerprint("Other"), "Other", Webhooks.StartsAt);
         var notResolved = new AlertRef(Webhooks.Fingerprint("Third"), "Third", Webhooks.StartsAt);

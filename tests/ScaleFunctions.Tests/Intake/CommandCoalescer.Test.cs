@@ -84,7 +84,7 @@ public sealed class CommandCoalescerTest
     public void The_key_depends_on_cluster_command_and_target()
     {
         var alert = new AlertRef("abc", "A", Webhooks.StartsAt);
-        var cluster = new ClusterRef("kafka", "kafka", Configuration.ClusterKind.KafkaCluster);
+        var cluster = new ClusterRef("kafka", "kafka", ScaleFunctions.Configuration.ClusterKind.KafkaCluster);
         var keys = new[]
         {
             IdempotencyKey.Compute(cluster, ScaleCommandKind.UpScale, ScaleTarget.Cluster, [alert]),

@@ -22,6 +22,7 @@ public sealed class CruiseControlRebalanceActivityIntegrationTest : IAsyncLifeti
     {
         var settings = RebalanceTestHost.DirectCluster(cruiseControl.BaseUri);
         settings["Clusters__0__Kind"] = "KafkaNodePool";
+        settings["Clusters__0__NodePools__0__Name"] = "broker";
         return new RebalanceTestHost(settings);
     }
 
@@ -64,6 +65,7 @@ public sealed class CruiseControlRebalanceActivityIntegrationTest : IAsyncLifeti
         await closed.DisposeAsync();
         var settings = RebalanceTestHost.DirectCluster(url);
         settings["Clusters__0__Kind"] = "KafkaNodePool";
+        settings["Clusters__0__NodePools__0__Name"] = "broker";
         settings["CruiseControl__RetryAttempts"] = "0";
         await using var host = new RebalanceTestHost(settings);
 

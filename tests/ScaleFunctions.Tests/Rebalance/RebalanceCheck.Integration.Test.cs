@@ -322,6 +322,7 @@ public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
     {
         var settings = RebalanceTestHost.DirectCluster(cruiseControl.BaseUri);
         settings["Clusters__0__Kind"] = "KafkaNodePool";
+        settings["Clusters__0__NodePools__0__Name"] = "broker";
         await using var host = Host(settings, fakeActivity: false);
 
         await host.Check.RunAsync(CancellationToken.None);

@@ -33,6 +33,7 @@ public sealed class RebalanceRegistrationIntegrationTest
             ["Clusters:0:Name"] = "kafka",
             ["Clusters:0:CruiseControl:Url"] = cruiseControl.BaseUri.ToString(),
             ["Clusters:0:Kind"] = "KafkaNodePool",
+            ["Clusters:0:NodePools:0:Name"] = "broker",
             ["Clusters:0:CruiseControl:ExecuteVia"] = "Direct",
             ["Rebalance:FollowPolls"] = "0",
         });

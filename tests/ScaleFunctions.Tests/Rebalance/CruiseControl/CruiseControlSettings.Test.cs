@@ -113,6 +113,7 @@ public sealed class CruiseControlSettingsTest
     {
         var settings = Cluster(("Url", "http://cc:8090/kafkacruisecontrol"), ("ExecuteVia", "Operator"));
         settings["Clusters__0__Kind"] = "KafkaNodePool";
+        settings["Clusters__0__NodePools__0__Name"] = "broker";
 
         Assert.Contains("ExecuteVia Operator needs a Koperator KafkaCluster", Assert.Throws<OptionsValidationException>(() => Resolve(settings)).Message);
     }

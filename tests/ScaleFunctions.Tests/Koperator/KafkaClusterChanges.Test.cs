@@ -4,6 +4,7 @@ using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Koperator;
+using ScaleFunctions.Kubernetes;
 using ScaleFunctions.Testing.Kubernetes;
 
 namespace ScaleFunctions.Tests.Koperator;
@@ -13,7 +14,7 @@ namespace ScaleFunctions.Tests.Koperator;
 /// planned object), starts with the resourceVersion precondition, and names only what changed: other brokers'
 /// settings never appear in it.
 /// </summary>
-public sealed class KafkaClusterPatchTest
+public sealed class KafkaClusterChangesTest
 {
     private const string Secret = "s3cr3t-jaas";
     private static readonly DateTimeOffset Now = new(2025, 1, 15, 10, 0, 0, TimeSpan.Zero);
@@ -107,7 +108,7 @@ public sealed class KafkaClusterPatchTest
                 "add /metadata/annotations/example.com~1new \"d\"",
             ],
             annotated.Changes.ToJson().Skip(1).Select(o => $"{o!["op"]} {o["path"]} {o["value"]!.ToJsonString()}"));
-        Assert.Equal("/a~0b/c~1d", KafkaClusterPatch.Pointer("a~b", "c/d"));
+        Assert.Equal("/a~0b/c~1d", ResourcePatch.Pointer("a~b", "c/d"));
     }
 
     [Fact]

@@ -1,16 +1,17 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
 
-namespace ScaleFunctions.Koperator;
+namespace ScaleFunctions.Kubernetes;
 
 /// <summary>
-/// A planned change to one KafkaCluster as the JSON Patch (RFC 6902) the executor sends, logs and plans: one document.
-/// The first operation is the precondition, a <c>replace</c> of <c>/metadata/resourceVersion</c> with the version the
-/// change was planned on — the API server answers 409 Conflict when that version is stale (a failed <c>test</c> op
-/// would answer 422, like a patch it rejects). The others are the changes as the planners make them on a
-/// <see cref="KafkaClusterResource.Copy"/>, so they name only what changes; see docs/executor.md#the-write.
+/// A planned change to one custom resource (a KafkaCluster, a KafkaNodePool) as the JSON Patch (RFC 6902) the executor
+/// sends, logs and plans: one document. The first operation is the precondition, a <c>replace</c> of
+/// <c>/metadata/resourceVersion</c> with the version the change was planned on — the API server answers 409 Conflict
+/// when that version is stale (a failed <c>test</c> op would answer 422, like a patch it rejects). The others are the
+/// changes as the planners make them on a copy of the resource, so they name only what changes; see
+/// docs/executor.md#the-write.
 /// </summary>
-public sealed class KafkaClusterPatch(string? resourceVersion)
+public sealed class ResourcePatch(string? resourceVersion)
 {
     public const string ResourceVersionPath = "/metadata/resourceVersion";
 
@@ -25,7 +26,7 @@ public sealed class KafkaClusterPatch(string? resourceVersion)
     /// <summary>The operations as sent: the precondition, then the changes in the order they were made.</summary>
     public JsonArray ToJson()
     {
-        var version = ResourceVersion ?? throw new InvalidOperationException("The KafkaCluster was read without metadata.resourceVersion; a change to it cannot be preconditioned.");
+        var version = ResourceVersion ?? throw new InvalidOperationException("The resource was read without metadata.resourceVersion; a change to it cannot be preconditioned.");
         return new JsonArray([Operation("replace", ResourceVersionPath, JsonValue.Create(version)), .. changes.Select(c => c.DeepClone())]);
     }
 
@@ -41,16 +42,16 @@ public sealed class KafkaClusterPatch(string? resourceVersion)
         string.Concat(tokens.Select(t => "/" + t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));
 
     /// <summary>Records an add; returns the operation, which a caller may still complete (a map it goes on filling).</summary>
-    internal JsonObject Add(string path, JsonNode? value)
+    public JsonObject Add(string path, JsonNode? value)
     {
         var operation = Operation("add", path, value?.DeepClone());
         changes.Add(operation);
         return operation;
     }
 
-    internal void Replace(string path, JsonNode? value) => changes.Add(Operation("replace", path, value?.DeepClone()));
+    public void Replace(string path, JsonNode? value) => changes.Add(Operation("replace", path, value?.DeepClone()));
 
-    internal void Remove(string path) => changes.Add(new JsonObject { ["op"] = "remove", ["path"] = path });
+    public void Remove(string path) => changes.Add(new JsonObject { ["op"] = "remove", ["path"] = path });
 
     private static JsonObject Operation(string op, string path, JsonNode? value) => new() { ["op"] = op, ["path"] = path, ["value"] = value };
 }
