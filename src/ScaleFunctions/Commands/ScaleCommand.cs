@@ -43,6 +43,13 @@ public sealed record ScaleCommand
 
     /// <summary>How many times the executor has put this command back on the queue because the cluster was busy.</summary>
     public int Deferrals { get; init; }
+
+    /// <summary>
+    /// The executor wrote the first step of this command's multi-step action (a Strimzi drain) and put it back to
+    /// continue: it is not cancelled when its alerts resolve (the step runs; the resource says how far). Omitted when false.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Continuation { get; init; }
 }
 
 /// <summary>

@@ -23,10 +23,11 @@ public interface IClusterAdapter
     ClusterPlan Plan(ScaleCommand command, ClusterReading reading, IReadOnlyDictionary<int, int>? replicaCounts);
 
     /// <summary>
-    /// The patch that makes <paramref name="plan"/> and records <paramref name="after"/> (the guard annotations) in one
-    /// write, with the reading's resourceVersion as its precondition. This exact patch is logged and sent. Pure.
+    /// The patch that makes <paramref name="plan"/> and records <paramref name="after"/> (the guard annotations; null for
+    /// the first step of a multi-step plan, see <see cref="ClusterPlan.PrepareCode"/>) in one write, with the reading's
+    /// resourceVersion as its precondition. This exact patch is logged and sent. Pure.
     /// </summary>
-    JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState after);
+    JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState? after);
 
     /// <summary>Sends a <see cref="Patch"/>. A stale resourceVersion (a lost race) is thrown as a conflict.</summary>
     Task WriteAsync(ManagedClusterOptions cluster, JsonNode patch, CancellationToken cancellationToken);
@@ -72,18 +73,36 @@ public abstract record ClusterReading
 /// <summary>A limit the operator's resource sets, and the field it comes from (for the reason).</summary>
 public sealed record OperatorLimit(int Brokers, string Field);
 
-/// <summary>One reason a cluster is busy: a reason code (<see cref="ReasonCodes"/>) and a sentence.</summary>
-public sealed record Busy(string Code, string Reason);
+/// <summary>
+/// One reason a cluster is busy: a reason code (<see cref="ReasonCodes"/>) and a sentence. <paramref name="OwnedBy"/>:
+/// the command whose own multi-step action this is (a Strimzi drain); it is not busy for that command.
+/// </summary>
+public sealed record Busy(string Code, string Reason, string? OwnedBy = null);
 
 /// <summary>
 /// What an adapter made of a command on a reading: a change (adapters derive from it to carry the change), nothing to do
-/// because it is already there, or a refusal with its reason code.
+/// because it is already there, a wait (a step of the command's own multi-step action is still running), or a refusal
+/// with its reason code.
 /// </summary>
 public record ClusterPlan(string Summary, string? RefusalCode = null, bool AlreadyApplied = false)
 {
-    public bool IsChange => RefusalCode is null && !AlreadyApplied;
+    /// <summary>Ignored: the reason code when there is nothing to do (default <see cref="ReasonCodes.AlreadyApplied"/>).</summary>
+    public string IgnoreCode { get; init; } = ReasonCodes.AlreadyApplied;
+
+    /// <summary>Deferred: the command's own step runs (a Strimzi drain); it comes back after the deferral delay.</summary>
+    public string? WaitCode { get; init; }
+
+    /// <summary>
+    /// The change is the first step of a multi-step action (a Strimzi drain): written under the guards like any change,
+    /// recorded as a deferral with this code, and the command continues; the guard state is written by its last step.
+    /// </summary>
+    public string? PrepareCode { get; init; }
+
+    public bool IsChange => RefusalCode is null && !AlreadyApplied && WaitCode is null;
 
     public static ClusterPlan Refuse(string code, string reason) => new(reason, RefusalCode: code);
 
-    public static ClusterPlan NothingToDo(string reason) => new(reason, AlreadyApplied: true);
+    public static ClusterPlan NothingToDo(string reason, string code = ReasonCodes.AlreadyApplied) => new(reason, AlreadyApplied: true) { IgnoreCode = code };
+
+    public static ClusterPlan Wait(string code, string reason) => new(reason) { WaitCode = code };
 }

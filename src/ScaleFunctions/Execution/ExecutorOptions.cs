@@ -27,6 +27,12 @@ public sealed class ExecutorOptions
     /// </summary>
     public TimeSpan SettleWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Strimzi downScale: how long the drain of the broker to remove may take (its KafkaRebalance in remove-brokers
+    /// mode). The command lives until then; after it the drain is abandoned (docs/strimzi.md#downscale).
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>How long a command put back on the queue (cluster busy) stays invisible before it is tried again.</summary>
     public TimeSpan DeferralDelay { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -76,6 +82,11 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
             {
                 failures.Add($"Executor:{setting} must be between 0 and 1 day.");
             }
+        }
+
+        if (options.DrainTimeout <= TimeSpan.Zero || options.DrainTimeout > TimeSpan.FromDays(7))
+        {
+            failures.Add("Executor:DrainTimeout must be more than 0 and at most 7 days.");
         }
 
         if (DiskSize.TryParse(options.MaxDiskSize) is not { } maxDisk)

@@ -9,6 +9,7 @@ using ScaleFunctions.Execution;
 using ScaleFunctions.Koperator;
 using ScaleFunctions.Kubernetes;
 using ScaleFunctions.Operations;
+using ScaleFunctions.Strimzi;
 
 namespace ScaleFunctions;
 
@@ -35,6 +36,7 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddSingleton<CustomObjectClient>();
         services.TryAddSingleton<KafkaClusterClient>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterAdapter, KoperatorAdapter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterAdapter, StrimziAdapter>());
         services.TryAddSingleton<ScaleExecutor>();
         services.TryAddSingleton<IScaleCommandHandler, ScaleCommandHandler>();
         services.TryAddSingleton<IScaleActivity, ScaleActivityReader>();

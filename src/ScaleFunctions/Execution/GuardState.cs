@@ -36,6 +36,23 @@ public sealed record GuardState(
         Keys(annotation(RecentCommandsAnnotation)),
         Keys(annotation(RecentAlertsAnnotation)));
 
+    /// <summary>
+    /// One state from several resources' (a Strimzi cluster's node pools, each written by the actions on it): the
+    /// latest time of each kind, the last action of the latest write, every recent key (newest last, bounded).
+    /// </summary>
+    public static GuardState Latest(IReadOnlyList<GuardState> states, int limit)
+    {
+        static DateTimeOffset? Max(IEnumerable<DateTimeOffset?> times) => times.Where(t => t is not null).Max();
+        var newest = states.OrderBy(s => Max([s.LastScaleUp, s.LastScaleDown, s.LastBrokerCountChange]) ?? DateTimeOffset.MinValue).ToList();
+        return new(
+            Max(states.Select(s => s.LastScaleUp)),
+            Max(states.Select(s => s.LastScaleDown)),
+            Max(states.Select(s => s.LastBrokerCountChange)),
+            newest.LastOrDefault(s => s.LastAction is not null)?.LastAction,
+            Bounded(newest.SelectMany(s => s.RecentCommands), limit),
+            Bounded(newest.SelectMany(s => s.RecentAlerts), limit));
+    }
+
     /// <summary>The state after acting on <paramref name="commandKey"/> at <paramref name="now"/>, bounded to <paramref name="limit"/> keys each.</summary>
     public GuardState After(bool scaleUp, bool brokerCount, DateTimeOffset now, string action, string commandKey, IEnumerable<string> alertKeys, int limit) => this with
     {

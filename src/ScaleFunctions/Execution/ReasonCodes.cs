@@ -51,4 +51,24 @@ public static class ReasonCodes
     public const string MaxDiskSize = "MaxDiskSize";
     public const string CruiseControlUnderProvisioned = "CruiseControlUnderProvisioned";
     public const string RetriesExhausted = "RetriesExhausted";
+
+    // Strimzi (docs/strimzi.md): busy (deferred)
+    public const string KafkaNotReady = "KafkaNotReady";
+    public const string NodePoolScaling = "NodePoolScaling";
+    public const string KafkaRebalanceActive = "KafkaRebalanceActive";
+    public const string AutoRebalanceActive = "AutoRebalanceActive";
+    public const string DrainPending = "DrainPending";
+
+    // Strimzi: the drain before a downScale (deferred while it runs)
+    public const string DrainStarted = "DrainStarted";
+    public const string Draining = "Draining";
+
+    // Strimzi: refused or ignored
+    public const string NodePoolNotManaged = "NodePoolNotManaged";
+    public const string NodePoolNotFound = "NodePoolNotFound";
+    public const string ControllerNodePool = "ControllerNodePool";
+    public const string NotPerBroker = "NotPerBroker";
+    public const string StorageNotJbod = "StorageNotJbod";
+    public const string DrainFailed = "DrainFailed";
+    public const string DrainAbandoned = "DrainAbandoned";
 }

@@ -14,6 +14,15 @@ public sealed record ScaleDecision(DecisionOutcome Outcome, string ReasonCode, s
     /// <summary>Deferred: how long the command stays invisible on the queue.</summary>
     public TimeSpan DeferFor { get; init; }
 
+    /// <summary>
+    /// A deferral that writes first: the first step of a multi-step action (Strimzi's drain before a downScale). The
+    /// step's patch is sent, then the command goes back on the queue to continue; the guard state is not yet written.
+    /// </summary>
+    public bool Writes { get; init; }
+
+    /// <summary>Acts, or writes a first step: the executor sends a patch for this decision.</summary>
+    public bool SendsPatch => Outcome == DecisionOutcome.Acted || Writes;
+
     public string Text => $"{ReasonCode}: {Reason}";
 
     public static ScaleDecision Act(GuardState after, string summary) =>
@@ -21,6 +30,9 @@ public sealed record ScaleDecision(DecisionOutcome Outcome, string ReasonCode, s
 
     public static ScaleDecision Defer(string code, string reason, TimeSpan delay) =>
         new(DecisionOutcome.Deferred, code, reason) { DeferFor = delay };
+
+    public static ScaleDecision Prepare(string code, string reason, TimeSpan delay) =>
+        new(DecisionOutcome.Deferred, code, reason) { DeferFor = delay, Writes = true };
 
     public static ScaleDecision Refuse(string code, string reason) => new(DecisionOutcome.Refused, code, reason);
 

@@ -112,6 +112,40 @@ public sealed partial class ScaleExecutor(
                     LogChange(managed.Id, decision, patch, dryRun: false);
                     Record(command, decision);
                     return;
+                case DecisionOutcome.Deferred when decision.Writes && settings.DryRun:
+                    LogChange(command.Cluster.ToString(), decision, decided.Patch!, dryRun: true);
+                    Record(command, Described(command, decision));
+                    return;
+                case DecisionOutcome.Deferred when decision.Writes:
+                    var owner = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
+                    try
+                    {
+                        await decided.Adapter!.WriteAsync(owner, decided.Patch!, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex.IsConflict())
+                    {
+                        LogConflict(logger, owner.Id, command.IdempotencyKey, attempt);
+                        continue;
+                    }
+                    catch (Exception ex) when (ex.IsPermanent())
+                    {
+                        Record(command, Permanent(ex, "writing", owner.Kind));
+                        return;
+                    }
+
+                    LogChange(owner.Id, decision, decided.Patch!, dryRun: false);
+
+                    // The step may run until DrainTimeout after the command's creation (the drain's own deadline): the command
+                    // lives that long, and its alerts resolving no longer cancel it.
+                    var continuation = command with
+                    {
+                        Deferrals = command.Deferrals + 1,
+                        Continuation = true,
+                        ExpiresAt = Later(command.ExpiresAt, command.CreatedAt + settings.DrainTimeout),
+                    };
+                    await queue.EnqueueAsync(continuation, decision.DeferFor, cancellationToken);
+                    Record(command, Described(command, decision));
+                    return;
                 case DecisionOutcome.Deferred:
                     await queue.EnqueueAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
                     Record(command, Described(command, decision));
@@ -150,7 +184,7 @@ public sealed partial class ScaleExecutor(
             return new(ScaleDecision.Ignore(ReasonCodes.Expired, $"the command expired at {command.ExpiresAt:O} after {command.Deferrals} deferral(s); dropped"));
         }
 
-        if (await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
+        if (!command.Continuation && await resolutions.AreAllResolvedAsync(command.Cluster, command.Alerts, cancellationToken))
         {
             return new(ScaleDecision.Ignore(ReasonCodes.Cancelled, "every alert behind the command has resolved; dropped"));
         }
@@ -174,10 +208,10 @@ public sealed partial class ScaleExecutor(
         var guards = new ScaleGuards(options.Value);
         var plan = adapter.Plan(command, cluster, counts.Counts);
         var decision = guards.Decide(command, managed, cluster, plan, time.GetUtcNow());
-        if (decision.Outcome == DecisionOutcome.Acted && ScaleGuards.ChangesBrokerCount(command.Command))
+        if (decision.SendsPatch && ScaleGuards.ChangesBrokerCount(command.Command))
         {
             decision = await UnlessRebalancingAsync(command, managed, decision, cancellationToken);
-            if (decision.Outcome == DecisionOutcome.Acted && managed.CruiseControl.IsConfigured && managed.CruiseControl.CapacityOpinion != CapacityOpinionMode.Off)
+            if (decision.SendsPatch && managed.CruiseControl.IsConfigured && managed.CruiseControl.CapacityOpinion != CapacityOpinionMode.Off)
             {
                 // Read once: a conflict's re-read decides again on the same opinion. A 403 is thrown (Forbidden refusal).
                 counts.Opinion ??= await capacity.GetAsync(managed, cancellationToken);
@@ -185,13 +219,15 @@ public sealed partial class ScaleExecutor(
             }
         }
 
-        return decision.Outcome == DecisionOutcome.Acted ? new(decision, adapter, adapter.Patch(cluster, plan, decision.After!)) : new(decision);
+        return decision.SendsPatch ? new(decision, adapter, adapter.Patch(cluster, plan, decision.After)) : new(decision);
     }
 
     /// <summary>The decision as the executor records it: a dry run says nothing was written, a deferral says which one and when it comes back.</summary>
     private ScaleDecision Described(ScaleCommand command, ScaleDecision decision) => decision.Outcome switch
     {
         DecisionOutcome.Acted when options.Value.DryRun =>
+            decision with { ReasonCode = ReasonCodes.DryRun, Reason = $"would {decision.Reason}; nothing written (Executor:DryRun)" },
+        DecisionOutcome.Deferred when decision.Writes && options.Value.DryRun =>
             decision with { ReasonCode = ReasonCodes.DryRun, Reason = $"would {decision.Reason}; nothing written (Executor:DryRun)" },
         DecisionOutcome.Deferred =>
             decision with { Reason = $"{decision.Reason}; deferral {command.Deferrals + 1}, retried in {decision.DeferFor:g}" },
@@ -239,6 +275,8 @@ public sealed partial class ScaleExecutor(
         }
     }
 
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
     private static ScaleDecision Permanent(Exception ex, string doing, ClusterKind kind) => ex.StatusCode() switch
     {
         HttpStatusCode.NotFound => ScaleDecision.Refuse(ReasonCodes.ClusterNotFound, $"the API server answered 404 {doing} the {kind}: {ex.ApiMessage()}"),
@@ -262,7 +300,6 @@ public sealed partial class ScaleExecutor(
     /// <summary>A decision and, when it acts, its adapter and the patch that is sent, logged and planned.</summary>
     private sealed record Decided(ScaleDecision Decision, IClusterAdapter? Adapter = null, JsonNode? Patch = null);
 
-    /// <summary>Cruise Control's replica counts, asked at most once per command (not again on a conflict's retry).</summary>
     /// <summary>What Cruise Control said for this command, read at most once however often a conflict makes it decide again.</summary>
     private sealed class ReplicaCountsOnce
     {

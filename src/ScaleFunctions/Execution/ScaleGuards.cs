@@ -1,7 +1,6 @@
 using System.Globalization;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
-using ScaleFunctions.Decisions;
 using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Execution;
@@ -9,9 +8,10 @@ namespace ScaleFunctions.Execution;
 /// <summary>
 /// Decides one command against one reading of the cluster, in this order: replay (ignored) → superseded by a later
 /// broker-count change (ignored) → broker-count limits (refused) → the change itself (refused when impossible, ignored
-/// when already there) → busy: not Running or a graceful action pending (deferred) → holds after the executor's own
-/// actions: cooldowns, flap guard, settle window (deferred until the hold ends, or refused when it outlasts the
-/// command) → act. Pure: it reads a <see cref="ClusterReading"/> and the adapter's <see cref="ClusterPlan"/> for the
+/// when already there, deferred while the command's own step runs) → busy: not ready or an operator action pending
+/// (deferred; the command's own step does not count) → holds after the executor's own actions: cooldowns, flap guard,
+/// settle window (deferred until the hold ends, or refused when it outlasts the command) → act, or write the first step
+/// of a multi-step action (Strimzi's drain) and continue. Pure: it reads a <see cref="ClusterReading"/> and the adapter's <see cref="ClusterPlan"/> for the
 /// command, and returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
 /// partitions, and lets <see cref="SecondOpinion"/> weigh Cruise Control's capacity opinion last.)
 /// </summary>
@@ -47,10 +47,15 @@ public sealed class ScaleGuards(ExecutorOptions options)
 
         if (plan.AlreadyApplied)
         {
-            return ScaleDecision.Ignore(ReasonCodes.AlreadyApplied, plan.Summary);
+            return ScaleDecision.Ignore(plan.IgnoreCode, plan.Summary);
         }
 
-        if (Busy(cluster) is { } busy)
+        if (plan.WaitCode is { } wait)
+        {
+            return ScaleDecision.Defer(wait, plan.Summary, options.DeferralDelay);
+        }
+
+        if (Busy(cluster, command.IdempotencyKey) is { } busy)
         {
             return busy;
         }
@@ -58,6 +63,11 @@ public sealed class ScaleGuards(ExecutorOptions options)
         if (Held(command, guard, now) is { } held)
         {
             return held;
+        }
+
+        if (plan.PrepareCode is { } prepare)
+        {
+            return ScaleDecision.Prepare(prepare, plan.Summary, options.DeferralDelay);
         }
 
         var scaleUp = command.Command != ScaleCommandKind.DownScale;
@@ -74,7 +84,7 @@ public sealed class ScaleGuards(ExecutorOptions options)
     /// </summary>
     public ScaleDecision SecondOpinion(ScaleCommand command, ScaleDecision decision, CapacityOpinion? opinion, CapacityOpinionMode mode)
     {
-        if (opinion is null || mode == CapacityOpinionMode.Off || decision.Outcome != DecisionOutcome.Acted || !ChangesBrokerCount(command.Command))
+        if (opinion is null || mode == CapacityOpinionMode.Off || !decision.SendsPatch || !ChangesBrokerCount(command.Command))
         {
             return decision;
         }
@@ -118,9 +128,14 @@ public sealed class ScaleGuards(ExecutorOptions options)
             : null;
     }
 
-    /// <summary>Busy: the first reason the adapter read (not ready, an operator action pending). Null when resting.</summary>
-    public ScaleDecision? Busy(ClusterReading cluster) =>
-        cluster.Busy is [var busy, ..] ? ScaleDecision.Defer(busy.Code, busy.Reason, options.DeferralDelay) : null;
+    /// <summary>
+    /// Busy: the first reason the adapter read (not ready, an operator action pending) that is not
+    /// <paramref name="commandKey"/>'s own multi-step action. Null when resting.
+    /// </summary>
+    public ScaleDecision? Busy(ClusterReading cluster, string? commandKey = null) =>
+        cluster.Busy.FirstOrDefault(b => b.OwnedBy is null || !string.Equals(b.OwnedBy, commandKey, StringComparison.Ordinal)) is { } busy
+            ? ScaleDecision.Defer(busy.Code, busy.Reason, options.DeferralDelay)
+            : null;
 
     private static ScaleDecision? Limits(ScaleCommand command, ManagedClusterOptions managed, ClusterReading cluster)
     {

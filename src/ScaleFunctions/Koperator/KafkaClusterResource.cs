@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleFunctions.Kubernetes;
 
@@ -22,9 +21,6 @@ public sealed class KafkaClusterResource(JsonObject json)
 
     /// <summary>The changes made through this object's methods since it was read or copied, as the patch to send.</summary>
     public ResourcePatch Changes { get; } = new((string?)json["metadata"]?["resourceVersion"]);
-
-    /// <summary>The recorded add of <c>metadata.annotations</c> when this copy created the map: later annotations go into it.</summary>
-    private JsonObject? annotationsAdded;
 
     public string Name => (string?)Json["metadata"]?["name"] ?? "";
 
@@ -71,40 +67,8 @@ public sealed class KafkaClusterResource(JsonObject json)
     /// <summary>A copy to plan a change on, with no changes recorded yet.</summary>
     public KafkaClusterResource Copy() => new(Json.DeepClone().AsObject());
 
-    /// <summary>
-    /// Sets one annotation: recorded as an add or a replace of that key (an unchanged value is no change), or, when the
-    /// resource had no annotations, as one add of the whole map.
-    /// </summary>
-    public void SetAnnotation(string name, string value)
-    {
-        var metadata = Json["metadata"] as JsonObject ?? throw new InvalidDataException("The KafkaCluster has no metadata.");
-        if (metadata["annotations"] is not JsonObject annotations)
-        {
-            metadata["annotations"] = new JsonObject();
-            annotationsAdded = Changes.Add(ResourcePatch.Pointer("metadata", "annotations"), new JsonObject());
-            annotations = metadata["annotations"]!.AsObject();
-        }
-
-        var existed = annotations.TryGetPropertyValue(name, out var old);
-        if (existed && string.Equals((string?)old, value, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        annotations[name] = value;
-        if (annotationsAdded is not null)
-        {
-            annotationsAdded["value"]![name] = value;
-        }
-        else if (existed)
-        {
-            Changes.Replace(ResourcePatch.Pointer("metadata", "annotations", name), annotations[name]);
-        }
-        else
-        {
-            Changes.Add(ResourcePatch.Pointer("metadata", "annotations", name), annotations[name]);
-        }
-    }
+    /// <summary>Sets one annotation (recorded as <see cref="ResourcePatch.SetAnnotation"/> describes).</summary>
+    public void SetAnnotation(string name, string value) => Changes.SetAnnotation(Json, name, value);
 
     /// <summary>Appends a broker to <c>spec.brokers</c> (recorded as an add at the end of the list).</summary>
     public void AddBroker(JsonObject broker)
@@ -150,11 +114,7 @@ public sealed class KafkaClusterResource(JsonObject json)
         }
     }
 
-    public static int? Int(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.Deserialize<double>() is var number
-            && number == Math.Floor(number) && number is >= int.MinValue and <= int.MaxValue
-            ? (int)number
-            : null;
+    public static int? Int(JsonNode? node) => ResourceFields.Int(node);
 
     private int IndexOf(int id)
     {

@@ -62,7 +62,7 @@ public sealed class KoperatorAdapter(KafkaClusterClient client, IOptions<Executo
     }
 
     /// <summary>The planners' recorded operations, then the guard annotations as set on the planned object.</summary>
-    public JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState after)
+    public JsonNode Patch(ClusterReading reading, ClusterPlan plan, GuardState? after)
     {
         var patch = ((KafkaClusterChange)plan).Updated.Changes.ToJson();
         foreach (var operation in Result(plan, after).Changes.ToJson().Skip(1)) // its own precondition is the same one
@@ -74,10 +74,10 @@ public sealed class KoperatorAdapter(KafkaClusterClient client, IOptions<Executo
     }
 
     /// <summary>The KafkaCluster as the patch leaves it; its <see cref="KafkaClusterResource.Changes"/> hold the annotations only.</summary>
-    internal static KafkaClusterResource Result(ClusterPlan plan, GuardState after)
+    internal static KafkaClusterResource Result(ClusterPlan plan, GuardState? after)
     {
         var annotated = ((KafkaClusterChange)plan).Updated.Copy(); // a fresh record of changes, on the object as planned
-        foreach (var (name, value) in after.ToAnnotations())
+        foreach (var (name, value) in after?.ToAnnotations() ?? [])
         {
             annotated.SetAnnotation(name, value);
         }

@@ -17,6 +17,9 @@ public sealed class ResourcePatch(string? resourceVersion)
 
     private readonly List<JsonObject> changes = [];
 
+    /// <summary>The recorded add of <c>metadata.annotations</c> when this patch created the map: later annotations go into it.</summary>
+    private JsonObject? annotationsAdded;
+
     /// <summary>The version read, which the patch requires the object still to have.</summary>
     public string? ResourceVersion { get; } = resourceVersion;
 
@@ -40,6 +43,57 @@ public sealed class ResourcePatch(string? resourceVersion)
     /// <summary>A JSON Pointer (RFC 6901) from unescaped reference tokens: <c>~</c> and <c>/</c> in a token are escaped.</summary>
     public static string Pointer(params string[] tokens) =>
         string.Concat(tokens.Select(t => "/" + t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// Sets one annotation on <paramref name="resource"/> and records it: an add or a replace of that key (an unchanged
+    /// value is no change), or, when the resource had no annotations, one add of the whole map.
+    /// </summary>
+    public void SetAnnotation(JsonObject resource, string name, string value)
+    {
+        var metadata = resource["metadata"] as JsonObject ?? throw new InvalidDataException("The resource has no metadata.");
+        if (metadata["annotations"] is not JsonObject annotations)
+        {
+            metadata["annotations"] = new JsonObject();
+            annotationsAdded = Add(Pointer("metadata", "annotations"), new JsonObject());
+            annotations = metadata["annotations"]!.AsObject();
+        }
+
+        var existed = annotations.TryGetPropertyValue(name, out var old);
+        if (existed && string.Equals((string?)old, value, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        annotations[name] = value;
+        if (annotationsAdded is not null)
+        {
+            annotationsAdded["value"]![name] = value;
+        }
+        else if (existed)
+        {
+            Replace(Pointer("metadata", "annotations", name), annotations[name]);
+        }
+        else
+        {
+            Add(Pointer("metadata", "annotations", name), annotations[name]);
+        }
+    }
+
+    /// <summary>Removes one annotation from <paramref name="resource"/> when it is there, and records the remove.</summary>
+    public void RemoveAnnotation(JsonObject resource, string name)
+    {
+        if (resource["metadata"]?["annotations"] is JsonObject annotations && annotations.Remove(name))
+        {
+            if (annotationsAdded?["value"] is JsonObject added)
+            {
+                added.Remove(name);
+            }
+            else
+            {
+                Remove(Pointer("metadata", "annotations", name));
+            }
+        }
+    }
 
     /// <summary>Records an add; returns the operation, which a caller may still complete (a map it goes on filling).</summary>
     public JsonObject Add(string path, JsonNode? value)
