@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ScaleFunctions.Testing.Kubernetes;
 
-/// <summary>The custom-object REST routes of the double: GET/LIST/POST/PUT/PATCH/DELETE and the status subresource.</summary>
+/// <summary>
+/// The custom-object REST routes of the double: GET/LIST (with <c>labelSelector</c>)/POST/PUT/PATCH/DELETE, the status
+/// subresource and, for CRDs that declare it, the scale subresource.
+/// </summary>
 public static class CustomObjectRoutes
 {
     private const string Collection = "/apis/{group}/{version}/namespaces/{namespace}/{plural}";
@@ -15,9 +18,9 @@ public static class CustomObjectRoutes
     public static void Map(IEndpointRouteBuilder routes, CustomObjectStore store)
     {
         routes.MapGet("/apis/{group}/{version}/{plural}", (HttpContext c, string group, string version, string plural) =>
-            Answer(c, () => store.List(group, version, null, plural)));
+            Answer(c, () => store.List(group, version, null, plural, Selector(c))));
         routes.MapGet(Collection, (HttpContext c, string group, string version, string @namespace, string plural) =>
-            Answer(c, () => store.List(group, version, @namespace, plural)));
+            Answer(c, () => store.List(group, version, @namespace, plural, Selector(c))));
         routes.MapPost(Collection, async (HttpContext c, string group, string version, string @namespace, string plural) =>
         {
             var body = await ReadAsync(c);
@@ -38,6 +41,22 @@ public static class CustomObjectRoutes
                 store.Delete(new ObjectKey(group, version, @namespace, plural, name));
                 return new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["status"] = "Success" };
             }));
+        routes.MapGet(Item + "/scale", (HttpContext c, string group, string version, string @namespace, string plural, string name) =>
+            Answer(c, () => store.GetScale(new ObjectKey(group, version, @namespace, plural, name))));
+        routes.MapPut(Item + "/scale", async (HttpContext c, string group, string version, string @namespace, string plural, string name) =>
+        {
+            var body = await ReadAsync(c);
+            return await AnswerAsync(c, () => store.ReplaceScale(
+                new ObjectKey(group, version, @namespace, plural, name),
+                body as JsonObject ?? throw KubernetesStatus.BadRequest("the body must be an object"),
+                Options(c)));
+        });
+        routes.MapMethods(Item + "/scale", ["PATCH"], async (HttpContext c, string group, string version, string @namespace, string plural, string name) =>
+        {
+            var body = await ReadAsync(c);
+            var contentType = (c.Request.ContentType ?? "").Split(';')[0].Trim();
+            return await AnswerAsync(c, () => store.PatchScale(new ObjectKey(group, version, @namespace, plural, name), contentType, body, Options(c)));
+        });
         foreach (var (suffix, scope) in new[] { ("", CustomObjectStore.Scope.Main), ("/status", CustomObjectStore.Scope.Status) })
         {
             routes.MapPut(Item + suffix, async (HttpContext c, string group, string version, string @namespace, string plural, string name) =>
@@ -64,6 +83,8 @@ public static class CustomObjectRoutes
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(status.ToJson().ToJsonString());
     }
+
+    private static LabelSelector Selector(HttpContext context) => LabelSelector.Parse(context.Request.Query["labelSelector"].ToString());
 
     private static WriteOptions Options(HttpContext context) => new(
         DryRun: context.Request.Query["dryRun"] == "All",

@@ -73,14 +73,18 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
 
     public JsonObject Get(ObjectKey key) => Find(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
 
-    /// <summary>A list object (<c>kind: …List</c>) of the objects of one resource, in one namespace or all (null).</summary>
-    public JsonObject List(string group, string version, string? @namespace, string plural)
+    /// <summary>
+    /// A list object (<c>kind: …List</c>) of the objects of one resource, in one namespace or all (null), that match
+    /// <paramref name="selector"/> (null: all).
+    /// </summary>
+    public JsonObject List(string group, string version, string? @namespace, string plural, LabelSelector? selector = null)
     {
         lock (gate)
         {
             var schema = schemas.GetValueOrDefault((group, version, plural));
             var items = objects
                 .Where(o => o.Key.Group == group && o.Key.Version == version && o.Key.Plural == plural && (@namespace is null || o.Key.Namespace == @namespace))
+                .Where(o => selector?.Matches(o.Value) ?? true)
                 .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
                 .Select(o => (JsonNode)o.Value.DeepClone())
                 .ToArray();
@@ -139,6 +143,55 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
             }
 
             return Commit(key, existing, patched, scope, settings);
+        }
+    }
+
+    /// <summary>
+    /// GET <c>/scale</c>: the object as an <c>autoscaling/v1 Scale</c>, as the API server builds it from the CRD's
+    /// <c>subresources.scale</c> paths. 404 when the object does not exist or its CRD declares no scale subresource.
+    /// </summary>
+    public JsonObject GetScale(ObjectKey key)
+    {
+        lock (gate)
+        {
+            var scale = ScaleOf(key);
+            var existing = objects.GetValueOrDefault(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+            return ToScale(existing, scale);
+        }
+    }
+
+    /// <summary>
+    /// PUT <c>/scale</c>: only <c>spec.replicas</c> of the Scale reaches the object (at the CRD's specReplicasPath);
+    /// its <c>metadata.resourceVersion</c>, when set, is a precondition (409 when stale), none is an unconditional
+    /// update; then the object's own rules apply (schema: 422 for negative replicas). Answers the new Scale.
+    /// </summary>
+    public WriteResult ReplaceScale(ObjectKey key, JsonObject scale, WriteOptions? options = null)
+    {
+        lock (gate)
+        {
+            var subresource = ScaleOf(key);
+            var existing = objects.GetValueOrDefault(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+            return CommitScale(key, existing, subresource, scale, options ?? new WriteOptions());
+        }
+    }
+
+    /// <summary>PATCH <c>/scale</c>: the patch applies to the Scale as it is now, then as <see cref="ReplaceScale"/>.</summary>
+    public WriteResult PatchScale(ObjectKey key, string contentType, JsonNode? patch, WriteOptions? options = null)
+    {
+        lock (gate)
+        {
+            var subresource = ScaleOf(key);
+            var existing = objects.GetValueOrDefault(key) ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+            var current = ToScale(existing, subresource);
+            var patched = contentType switch
+            {
+                ObjectPatches.MergePatch => ObjectPatches.ApplyMergePatch(current, patch) as JsonObject
+                    ?? throw KubernetesStatus.BadRequest("the merge patch does not produce an object"),
+                ObjectPatches.JsonPatch => ObjectPatches.ApplyJsonPatch(current, patch as JsonArray
+                    ?? throw KubernetesStatus.BadRequest("a JSON patch must be an array of operations")),
+                _ => throw new KubernetesStatus(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {ObjectPatches.JsonPatch}, {ObjectPatches.MergePatch}"),
+            };
+            return CommitScale(key, existing, subresource, patched, options ?? new WriteOptions());
         }
     }
 
@@ -273,6 +326,89 @@ public sealed class CustomObjectStore(TimeProvider? clock = null)
         objects[key] = candidate;
         Committed?.Invoke(key, candidate.DeepClone().AsObject());
         return new WriteResult(candidate.DeepClone().AsObject(), warnings, Changed: true);
+    }
+
+    private ScaleSubresource ScaleOf(ObjectKey key) =>
+        schemas.GetValueOrDefault((key.Group, key.Version, key.Plural))?.Scale
+        ?? throw KubernetesStatus.NotFound(key.Resource, key.Name);
+
+    private WriteResult CommitScale(ObjectKey key, JsonObject existing, ScaleSubresource subresource, JsonObject scale, WriteOptions options)
+    {
+        var name = (string?)scale["metadata"]?["name"];
+        if (!string.IsNullOrEmpty(name) && name != key.Name)
+        {
+            throw KubernetesStatus.BadRequest($"the name of the object ({name}) does not match the name on the URL ({key.Name})");
+        }
+
+        // Decoding into autoscaling/v1 Scale: spec.replicas is an int32 (absent: 0).
+        var replicas = 0;
+        if (scale["spec"]?["replicas"] is { } node && !TryInt32(node, out replicas))
+        {
+            throw KubernetesStatus.BadRequest(
+                $"Scale in version \"v1\" cannot be handled as a Scale: json: cannot unmarshal {node.GetValueKind().ToString().ToLowerInvariant()} into Go struct field ScaleSpec.spec.replicas of type int32");
+        }
+
+        var candidate = existing.DeepClone().AsObject();
+        ScaleSubresource.Write(candidate, subresource.SpecReplicasPath, replicas);
+        if ((string?)scale["metadata"]?["resourceVersion"] is { Length: > 0 } precondition)
+        {
+            candidate["metadata"]!["resourceVersion"] = precondition;
+        }
+
+        var result = Commit(key, existing, candidate, Scope.Main, options with { IsUpdate = false });
+        return result with { Object = ToScale(result.Object, subresource) };
+    }
+
+    private static bool TryInt32(JsonNode node, out int value)
+    {
+        value = 0;
+        if (node.GetValueKind() != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        try
+        {
+            value = node.Deserialize<int>();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonObject ToScale(JsonObject obj, ScaleSubresource subresource)
+    {
+        var metadata = obj["metadata"]!;
+        var spec = new JsonObject();
+        var specReplicas = ScaleSubresource.Read(obj, subresource.SpecReplicasPath)?.Deserialize<long>() ?? 0;
+        if (specReplicas != 0)
+        {
+            spec["replicas"] = specReplicas; // int32 with omitempty in ScaleSpec
+        }
+
+        var status = new JsonObject { ["replicas"] = ScaleSubresource.Read(obj, subresource.StatusReplicasPath)?.Deserialize<long>() ?? 0 };
+        if (subresource.LabelSelectorPath is { } selectorPath && (string?)ScaleSubresource.Read(obj, selectorPath) is { Length: > 0 } selector)
+        {
+            status["selector"] = selector;
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = metadata["name"]?.DeepClone(),
+                ["namespace"] = metadata["namespace"]?.DeepClone(),
+                ["uid"] = metadata["uid"]?.DeepClone(),
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+                ["creationTimestamp"] = metadata["creationTimestamp"]?.DeepClone(),
+            },
+            ["spec"] = spec,
+            ["status"] = status,
+        };
     }
 
     private static JsonObject WithStatusOf(JsonObject target, JsonObject statusSource)

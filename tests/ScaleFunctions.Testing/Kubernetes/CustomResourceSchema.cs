@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Json.Schema;
@@ -7,7 +8,8 @@ namespace ScaleFunctions.Testing.Kubernetes;
 /// <summary>
 /// One version of a CustomResourceDefinition, as the API server uses it: names, whether the status subresource is on,
 /// the structural schema (to prune unknown fields, as the API server does) and the same schema turned into JSON Schema
-/// 2020-12 (validated with JsonSchema.Net) to answer 422 Invalid.
+/// 2020-12 (validated with JsonSchema.Net) to answer 422 Invalid; and the scale subresource when the CRD declares it
+/// (its replicas paths are validated as the API server does: non-negative, at most 2147483647).
 /// </summary>
 public sealed class CustomResourceSchema
 {
@@ -19,8 +21,9 @@ public sealed class CustomResourceSchema
     private readonly JsonObject structural;
     private readonly JsonSchema schema;
 
-    private CustomResourceSchema(string group, string version, JsonObject names, bool hasStatusSubresource, JsonObject structural)
+    private CustomResourceSchema(string group, string version, JsonObject names, bool hasStatusSubresource, ScaleSubresource? scale, JsonObject structural)
     {
+        Scale = scale;
         Group = group;
         Version = version;
         Kind = (string)names["kind"]!;
@@ -38,6 +41,9 @@ public sealed class CustomResourceSchema
     public string Plural { get; }
     public bool HasStatusSubresource { get; }
 
+    /// <summary><c>subresources.scale</c> of the served version, or null when the CRD has none.</summary>
+    public ScaleSubresource? Scale { get; }
+
     public static CustomResourceSchema FromCrdYaml(string crdYaml, string version)
     {
         var crd = YamlJson.ReadAll(crdYaml).OfType<JsonObject>()
@@ -51,6 +57,9 @@ public sealed class CustomResourceSchema
             version,
             spec["names"]!.AsObject(),
             served["subresources"]?["status"] is not null,
+            served["subresources"]?["scale"] is JsonObject scale
+                ? new ScaleSubresource((string)scale["specReplicasPath"]!, (string)scale["statusReplicasPath"]!, (string?)scale["labelSelectorPath"])
+                : null,
             served["schema"]!["openAPIV3Schema"]!.AsObject());
     }
 
@@ -92,7 +101,34 @@ public sealed class CustomResourceSchema
         }
 
         ListTypes.Validate(instance, structural, "", errors);
+        if (Scale is { } scale)
+        {
+            errors.AddRange(ValidateReplicas(instance, scale.SpecReplicasPath));
+            errors.AddRange(ValidateReplicas(instance, scale.StatusReplicasPath));
+        }
+
         return errors.Distinct().ToList();
+    }
+
+    /// <summary>The API server's own check of a scale replicas path (after the schema's, so both may be reported).</summary>
+    private static IEnumerable<FieldError> ValidateReplicas(JsonObject instance, string path)
+    {
+        var field = path.TrimStart('.');
+        if (ScaleSubresource.Read(instance, path) is not JsonValue value || value.GetValueKind() != JsonValueKind.Number)
+        {
+            yield break;
+        }
+
+        var replicas = value.Deserialize<double>();
+
+        if (replicas < 0)
+        {
+            yield return FieldError.Invalid(field, value, "should be a non-negative integer");
+        }
+        else if (replicas > int.MaxValue)
+        {
+            yield return FieldError.Invalid(field, value, $"should be less than or equal to {int.MaxValue}");
+        }
     }
 
     private static IEnumerable<FieldError> ToFieldErrors(string keyword, string message, string field, JsonObject? node, JsonNode? value) => keyword switch
@@ -141,5 +177,43 @@ public sealed class CustomResourceSchema
         }
 
         return node;
+    }
+}
+
+/// <summary>
+/// <c>subresources.scale</c> of a CRD version: where the desired and observed replicas and the label selector live
+/// (JSON paths such as <c>.spec.replicas</c>).
+/// </summary>
+public sealed record ScaleSubresource(string SpecReplicasPath, string StatusReplicasPath, string? LabelSelectorPath)
+{
+    /// <summary>The node at a simple JSON path (<c>.a.b</c>), or null.</summary>
+    public static JsonNode? Read(JsonObject obj, string path)
+    {
+        JsonNode? node = obj;
+        foreach (var segment in path.TrimStart('.').Split('.'))
+        {
+            node = (node as JsonObject)?[segment];
+        }
+
+        return node;
+    }
+
+    /// <summary>Sets the node at a simple JSON path, creating the objects on the way.</summary>
+    public static void Write(JsonObject obj, string path, JsonNode? value)
+    {
+        var segments = path.TrimStart('.').Split('.');
+        var node = obj;
+        foreach (var segment in segments[..^1])
+        {
+            if (node[segment] is not JsonObject next)
+            {
+                next = [];
+                node[segment] = next;
+            }
+
+            node = next;
+        }
+
+        node[segments[^1]] = value;
     }
 }
