@@ -15,7 +15,8 @@ namespace ScaleFunctions.Rebalance;
 /// Control is not ready, ignored when the proposal is not worth it, acted when a rebalance was started, refused when
 /// the check failed. Never starts while the cluster scales, while Cruise Control executes, while a Koperator operation
 /// is unfinished, or while another check of the same cluster runs in this process. Each check first logs the results
-/// of this app's rebalances that finished since the last look (<see cref="RebalanceResults"/>).
+/// of this app's rebalances that finished since the last look (<see cref="RebalanceResults"/>). Clusters of a kind with
+/// an <see cref="IClusterRebalance"/> (Strimzi: through KafkaRebalance resources) are checked by it instead.
 /// </summary>
 public sealed class RebalanceCheck(
     ManagedClusters clusters,
@@ -27,18 +28,22 @@ public sealed class RebalanceCheck(
     RebalanceResults results,
     ClusterLocks locks,
     DecisionLog decisions,
+    IEnumerable<IClusterRebalance> kinds,
     IOptions<RebalanceOptions> options) : IRebalanceCheck
 {
     public const string Stage = "rebalance";
-
-    /// <summary>Appended to the reason for clusters of other kinds than KafkaCluster, whose scale activity is not read.</summary>
-    public const string NoScaleActivity = "scale activity not checked: this app has no scaling executor for this kind of cluster yet";
 
     public Task RunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(clusters.All.Select(cluster => CheckAsync(cluster, cancellationToken)));
 
     private async Task CheckAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
     {
+        if (kinds.FirstOrDefault(k => k.Kind == cluster.Kind) is { } kind)
+        {
+            decisions.Record(await kind.CheckAsync(cluster, cancellationToken));
+            return;
+        }
+
         if (!cluster.CruiseControl.IsConfigured)
         {
             decisions.Record(For(cluster, DecisionOutcome.Ignored, "Cruise Control is not configured for this cluster (CruiseControl__Url or __Service)"));
@@ -65,11 +70,6 @@ public sealed class RebalanceCheck(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             decision = For(cluster, DecisionOutcome.Refused, $"check failed: {ex.ApiMessage()}");
-        }
-
-        if (cluster.Kind != ClusterKind.KafkaCluster)
-        {
-            decision = decision with { Reason = $"{decision.Reason} ({NoScaleActivity})" };
         }
 
         decisions.Record(decision);

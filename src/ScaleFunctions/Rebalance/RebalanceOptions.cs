@@ -27,4 +27,7 @@ public sealed class RebalanceOptions
     /// <summary><c>spec.ttlSecondsAfterFinished</c> of the CruiseControlOperations this app creates (Koperator deletes them after).</summary>
     [Range(0, int.MaxValue)]
     public int OperationTtlSeconds { get; set; } = 86400;
+
+    /// <summary>Strimzi: a KafkaRebalance proposal ready for longer than this is refreshed before it is judged (the cluster moved on since).</summary>
+    public TimeSpan ProposalMaxAge { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -78,6 +78,9 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
     public void ReportGone(ManagedClusterOptions cluster, string name) =>
         LogResult(logger, cluster.Id, Describe(cluster, name), "the operation is gone (finished and deleted after its TTL, or deleted by hand)");
 
+    /// <summary>Logs the result of a rebalance another path followed to its end (Strimzi's KafkaRebalance), once.</summary>
+    public void Report(ManagedClusterOptions cluster, string execution, string result) => LogResult(logger, cluster.Id, execution, result);
+
     /// <summary>Logs a direct rebalance's result when Cruise Control reports its user task finished (or forgotten); true then.</summary>
     public async Task<bool> TryReportAsync(ManagedClusterOptions cluster, CruiseControlClient client, string userTaskId, CancellationToken cancellationToken)
     {

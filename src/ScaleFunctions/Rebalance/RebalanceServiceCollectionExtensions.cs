@@ -5,9 +5,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Kubernetes;
 using ScaleFunctions.Operations;
 using ScaleFunctions.Rebalance;
 using ScaleFunctions.Rebalance.CruiseControl;
+using ScaleFunctions.Rebalance.Strimzi;
 
 namespace ScaleFunctions;
 
@@ -24,6 +26,7 @@ public static class RebalanceServiceCollectionExtensions
             .Bind(configuration.GetSection(RebalanceOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.FollowInterval >= TimeSpan.Zero, "Rebalance:FollowInterval must not be negative.")
+            .Validate(o => o.ProposalMaxAge > TimeSpan.Zero, "Rebalance:ProposalMaxAge must be positive.")
             .ValidateOnStart();
 
         // Two resilient HttpClients (direct, service proxy) and one health check per managed cluster, both from the
@@ -55,6 +58,8 @@ public static class RebalanceServiceCollectionExtensions
         services.TryAddSingleton<RebalanceResults>();
         services.TryAddSingleton<RebalanceStarter>();
         services.TryAddSingleton<ClusterLocks>();
+        services.TryAddSingleton<CustomObjectClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterRebalance, StrimziRebalanceCheck>());
         services.TryAddSingleton<IRebalanceCheck, RebalanceCheck>();
         return services;
     }

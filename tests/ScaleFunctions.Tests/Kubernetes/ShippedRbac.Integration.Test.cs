@@ -12,7 +12,9 @@ using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Rebalance.Strimzi;
 using ScaleFunctions.Storage;
+using ScaleFunctions.Strimzi;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
 using ScaleFunctions.Testing.Logging;
@@ -44,7 +46,8 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         cruiseControl = await CruiseControlDouble.StartAsync();
         api = new KubernetesApiDouble()
             .WithServiceProxy("kafka", "kafka-cruisecontrol-svc", 8090, cruiseControl)
-            .WithCruiseControlOperationCrd();
+            .WithCruiseControlOperationCrd()
+            .WithStrimziCrds();
         api.SeedKafkaCluster();
         await api.StartAsync();
     }
@@ -144,8 +147,22 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
             Assert.Equal(DecisionOutcome.Acted, host.Decision.Outcome);
         }
 
+        // Strimzi (KafkaNodePool): the Kafka (get), its KafkaRebalances (list), a proposal asked for (create), approved
+        // (patch), and deleted once Ready (delete).
+        var strimzi = new StrimziRebalanceStates(api, time);
+        strimzi.SeedKafka();
+        var own = StrimziRebalanceCheck.NameFor(new ManagedClusterOptions { Name = StrimziRebalanceStates.Cluster });
+        foreach (var step in new Action[] { () => { }, () => strimzi.ProposalReady(own, 70, 90), () => strimzi.SetState(own, StrimziNames.RebalanceStates.Ready) })
+        {
+            step();
+            await using var host = StrimziRebalance();
+            await host.Check.RunAsync(CancellationToken.None);
+            Assert.NotEqual(DecisionOutcome.Refused, host.Decision.Outcome);
+        }
+
         AssertEveryRequestAllowedAndEveryGrantUsed(api.Rbac);
         Assert.Single(api.CruiseControlOperations());
+        Assert.Null(api.Store.Find(StrimziRebalanceStates.Key(own)));
     }
 
     [Fact]
@@ -281,6 +298,18 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         services => services.AddSingleton<TimeProvider>(time),
         api.CreateClient(),
         fakeActivity: false);
+
+    /// <summary>The rebalance check of Strimzi's cluster kafka/my-cluster (its scale activity faked: the Strimzi adapter reads it).</summary>
+    private RebalanceTestHost StrimziRebalance() => new(
+        new Dictionary<string, string?>
+        {
+            ["Clusters__0__Namespace"] = StrimziRebalanceStates.Namespace,
+            ["Clusters__0__Name"] = StrimziRebalanceStates.Cluster,
+            ["Clusters__0__Kind"] = "KafkaNodePool",
+            ["Clusters__0__NodePools__0__Name"] = "broker",
+        },
+        services => services.AddSingleton<TimeProvider>(time),
+        api.CreateClient());
 
     /// <summary>
     /// The executor as the app builds it with the sample's Cruise Control settings (service proxy), its real

@@ -1,6 +1,5 @@
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
-using ScaleFunctions.Rebalance;
 using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Testing.CruiseControl;
 using ScaleFunctions.Testing.Kubernetes;
@@ -318,18 +317,19 @@ public sealed class RebalanceCheckIntegrationTest : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_kafka_node_pool_cluster_is_checked_without_reading_a_kafka_cluster()
+    public async Task A_kafka_node_pool_cluster_is_checked_through_strimzi_never_through_cruise_controls_api()
     {
         var settings = RebalanceTestHost.DirectCluster(cruiseControl.BaseUri);
         settings["Clusters__0__Kind"] = "KafkaNodePool";
         settings["Clusters__0__NodePools__0__Name"] = "broker";
-        await using var host = Host(settings, fakeActivity: false);
+        await using var host = Host(settings);
 
         await host.Check.RunAsync(CancellationToken.None);
 
-        Assert.Equal(DecisionOutcome.Acted, host.Decision.Outcome);
-        Assert.EndsWith($"({RebalanceCheck.NoScaleActivity})", host.Decision.Reason);
-        Assert.Empty(api.Requests);
-        Assert.Single(cruiseControl.Requests, r => r.StartsExecution);
+        // Strimzi path (StrimziRebalanceCheck.Integration.Test): the Kafka is read first; this double holds none.
+        Assert.Equal(DecisionOutcome.Refused, host.Decision.Outcome);
+        Assert.StartsWith("ClusterNotFound: the Kafka kafka/kafka does not exist", host.Decision.Reason, StringComparison.Ordinal);
+        Assert.Single(api.Requests, r => r.Path == "/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkas/kafka");
+        Assert.Empty(cruiseControl.Requests);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Rebalance;
 using ScaleFunctions.Testing.CruiseControl;
@@ -46,7 +47,9 @@ public sealed class RebalanceRegistrationIntegrationTest
 
         Assert.Equal(["cruisecontrol:kafka/kafka"], health.Entries.Keys);
         Assert.Equal(HealthStatus.Healthy, health.Status);
-        Assert.Single(cruiseControl.Requests, r => r.StartsExecution);
+
+        // A KafkaNodePool (Strimzi) cluster is checked through KafkaRebalances (here: no Kubernetes, so refused), once.
+        Assert.Single(logs.Entries, e => e.EventId == DecisionLog.DecisionEvent && e["Stage"] == RebalanceCheck.Stage && e["Cluster"] == "kafka/kafka");
     }
 
     [Fact]
