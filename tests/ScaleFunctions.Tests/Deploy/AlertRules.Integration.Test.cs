@@ -4,67 +4,64 @@ using YamlDotNet.RepresentationModel;
 namespace ScaleFunctions.Tests.Deploy;
 
 /// <summary>
-/// The rule pack in deploy/prometheus/ passes Debian's promtool (check and unit tests), the PrometheusRule holds the
-/// same rules as the plain file, and every rule that sends a command keeps the labels the intake finds a cluster by.
+/// Each rule pack in deploy/prometheus/ (Koperator's, Strimzi's) passes Debian's promtool (check and unit tests), its
+/// PrometheusRule holds the same rules as its plain file, and every rule that sends a command keeps the labels the
+/// intake finds a cluster by.
 /// </summary>
 public sealed class AlertRulesIntegrationTest
 {
-    private static string Pack(string name) => ReferenceFiles.InRepository(Path.Combine("deploy", "prometheus", name));
-
-    [Fact]
-    public async Task The_rule_file_passes_promtool_check_rules()
+    public static TheoryData<string, string[]> CommandRules => new()
     {
-        var (exitCode, output) = await Tools.RunAsync(Tools.Find("promtool"), "check", "rules", Pack("koperator-rules.yml"));
+        { "koperator", ["KafkaBrokersOverloaded", "KafkaPartitionCountHigh", "KafkaBrokersUnderused", "KafkaBrokerDiskFilling"] },
+        { "strimzi", ["StrimziBrokersOverloaded", "StrimziPartitionCountHigh", "StrimziBrokersUnderused", "StrimziVolumeFilling", "StrimziPoolDisksFull"] },
+    };
+
+    [Theory]
+    [InlineData("koperator")]
+    [InlineData("strimzi")]
+    public async Task The_rule_file_passes_promtool_check_rules(string pack)
+    {
+        var (exitCode, output) = await Tools.RunAsync(Tools.Find("promtool"), "check", "rules", RulePacks.Path($"{pack}-rules.yml"));
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_rules_pass_their_promtool_unit_tests()
+    [Theory]
+    [InlineData("koperator")]
+    [InlineData("strimzi")]
+    public async Task The_rules_pass_their_promtool_unit_tests(string pack)
     {
-        var (exitCode, output) = await Tools.RunAsync(Tools.Find("promtool"), "test", "rules", Pack(Path.Combine("tests", "koperator-rules.test.yml")));
+        var (exitCode, output) = await Tools.RunAsync(Tools.Find("promtool"), "test", "rules", RulePacks.Path(Path.Combine("tests", $"{pack}-rules.test.yml")));
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_PrometheusRule_holds_the_same_groups_as_the_rule_file()
+    [Theory]
+    [InlineData("koperator")]
+    [InlineData("strimzi")]
+    public void The_PrometheusRule_holds_the_same_groups_as_the_rule_file(string pack)
     {
-        var plain = Load("koperator-rules.yml")["groups"];
-        var resource = Load("koperator-prometheusrule.yaml");
+        var plain = RulePacks.Load($"{pack}-rules.yml")["groups"];
+        var resource = RulePacks.Load($"{pack}-prometheusrule.yaml");
 
         Assert.Equal("PrometheusRule", resource["kind"].ToString());
         Assert.Equal(plain, ((YamlMappingNode)resource["spec"])["groups"]);
     }
 
-    [Fact]
-    public void Every_command_rule_has_a_unit_test_that_expects_the_cluster_labels()
+    [Theory]
+    [MemberData(nameof(CommandRules))]
+    public void Every_command_rule_has_a_unit_test_that_expects_the_cluster_labels(string pack, string[] rules)
     {
-        var groups = (YamlSequenceNode)Load("koperator-rules.yml")["groups"];
-        var commandRules = groups.Cast<YamlMappingNode>()
-            .SelectMany(g => ((YamlSequenceNode)g["rules"]).Cast<YamlMappingNode>())
-            .Where(r => r.Children.ContainsKey("annotations") && ((YamlMappingNode)r["annotations"]).Children.ContainsKey("command"))
-            .Select(r => r["alert"].ToString())
-            .ToList();
-        var expected = ((YamlSequenceNode)Load(Path.Combine("tests", "koperator-rules.test.yml"))["tests"]).Cast<YamlMappingNode>()
-            .SelectMany(t => ((YamlSequenceNode)t["alert_rule_test"]).Cast<YamlMappingNode>())
-            .SelectMany(a => ((YamlSequenceNode)a["exp_alerts"]).Cast<YamlMappingNode>().Select(e => (Alert: a["alertname"].ToString(), Labels: (YamlMappingNode)e["exp_labels"])))
-            .ToList();
+        var commandRules = RulePacks.CommandRules(pack);
+        var expected = RulePacks.ExpectedAlerts(pack);
 
-        Assert.Equal(["KafkaBrokersOverloaded", "KafkaPartitionCountHigh", "KafkaBrokersUnderused", "KafkaBrokerDiskFilling"], commandRules);
+        Assert.Equal(rules, commandRules);
         foreach (var rule in commandRules)
         {
             // The seed's avg(sum by(brokerId, kafka_cr, namespace)(…)) lost both labels, and the receiver its cluster.
-            Assert.Contains(expected, e => e.Alert == rule && e.Labels.Children.ContainsKey("namespace") && e.Labels.Children.ContainsKey("kafka_cr"));
+            Assert.Contains(expected, e => e.AlertName == rule && e.Labels.ContainsKey("namespace") && e.Labels.ContainsKey("kafka_cr"));
         }
-    }
-
-    private static YamlMappingNode Load(string name)
-    {
-        var yaml = new YamlStream();
-        yaml.Load(new StringReader(File.ReadAllText(Pack(name))));
-        return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 }
