@@ -72,14 +72,16 @@ public sealed record ClusterRef(string Namespace, string Name, ClusterKind Kind)
 
 /// <summary>
 /// What inside the cluster a command is about: the broker a downScale removes (label <c>brokerId</c>) or the volume
-/// addPvc/resizePvc acts on (label <c>persistentvolumeclaim</c>). Both null means "the cluster as a whole".
+/// addPvc/resizePvc acts on (label <c>persistentvolumeclaim</c>), and for a Strimzi cluster the node pool (annotation
+/// <c>brokerConfigGroup</c>; two pools' alerts are two commands). All null means "the cluster as a whole".
 /// </summary>
-public sealed record ScaleTarget(int? BrokerId = null, string? PersistentVolumeClaim = null)
+public sealed record ScaleTarget(int? BrokerId = null, string? PersistentVolumeClaim = null, string? NodePool = null)
 {
     public static ScaleTarget Cluster { get; } = new();
 
     public override string ToString() =>
-        BrokerId is { } id ? $"broker {id}" : PersistentVolumeClaim is { } pvc ? $"pvc {pvc}" : "cluster";
+        (BrokerId is { } id ? $"broker {id}" : PersistentVolumeClaim is { } pvc ? $"pvc {pvc}" : NodePool is null ? "cluster" : "")
+        + (NodePool is { } pool ? (BrokerId is null && PersistentVolumeClaim is null ? $"node pool {pool}" : $" of node pool {pool}") : "");
 }
 
 /// <summary>

@@ -74,7 +74,7 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
         }
         else if (problems.Count == 0)
         {
-            var reading = new ScaleParameterReader(settings).Read(kind, alert);
+            var reading = new ScaleParameterReader(settings).Read(kind, alert, managed.Kind);
             if (reading.IsValid)
             {
                 return new CommandRequest(alertRef, cluster, kind, reading.Target, reading.Parameters);

@@ -75,6 +75,11 @@ public static class IdempotencyKey
             .Append(ScaleCommandNames.Of(kind)).Append('\n')
             .Append(target.BrokerId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "").Append('\n')
             .Append(target.PersistentVolumeClaim ?? "").Append('\n');
+        if (target.NodePool is { } pool)
+        {
+            text.Append("pool ").Append(pool).Append('\n'); // only Strimzi targets have one: Koperator keys stay as they were
+        }
+
         foreach (var key in sortedKeys)
         {
             text.Append(key).Append('\n');

@@ -1,4 +1,5 @@
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 
 namespace ScaleFunctions.Intake;
 
@@ -11,12 +12,15 @@ namespace ScaleFunctions.Intake;
 /// <item><term>addPvc</term><description>required label persistentvolumeclaim, required mountPath and diskSize, storageClass; target: the claim.</description></item>
 /// <item><term>resizePvc</term><description>required label persistentvolumeclaim, required incrementBy; target: the claim.</description></item>
 /// </list>
+/// For a Strimzi cluster (kind KafkaNodePool) every command's target also names the node pool from
+/// <c>brokerConfigGroup</c> (none: the executor's default pool), and addPvc needs neither a claim (the volume is added
+/// to the whole pool) nor a mountPath (Strimzi chooses it).
 /// </summary>
 public sealed class ScaleParameterReader(IntakeOptions options)
 {
-    public ScaleParameterReading Read(ScaleCommandKind kind, Alert alert)
+    public ScaleParameterReading Read(ScaleCommandKind kind, Alert alert, ClusterKind clusterKind = ClusterKind.KafkaCluster)
     {
-        var reading = new Reading(alert, options);
+        var reading = new Reading(alert, options, clusterKind == ClusterKind.KafkaNodePool);
         return kind switch
         {
             ScaleCommandKind.UpScale => reading.UpScale(),
@@ -27,9 +31,12 @@ public sealed class ScaleParameterReader(IntakeOptions options)
         };
     }
 
-    private sealed class Reading(Alert alert, IntakeOptions options)
+    private sealed class Reading(Alert alert, IntakeOptions options, bool strimzi)
     {
         private readonly List<string> errors = [];
+
+        /// <summary>Strimzi: the node pool the alert names (its brokerConfigGroup), part of the target.</summary>
+        private string? Pool => strimzi ? Check(Annotation("brokerConfigGroup"), v => (ParameterRules.ConfigGroup(v, out var e), e)) : null;
 
         public ScaleParameterReading UpScale()
         {
@@ -48,7 +55,7 @@ public sealed class ScaleParameterReader(IntakeOptions options)
                 errors.Add("upScale with a storage volume needs both mountPath and diskSize.");
             }
 
-            return Result(ScaleTarget.Cluster, parameters);
+            return Result(strimzi ? new ScaleTarget(NodePool: parameters.BrokerConfigGroup) : ScaleTarget.Cluster, parameters);
         }
 
         public ScaleParameterReading DownScale()
@@ -61,19 +68,19 @@ public sealed class ScaleParameterReader(IntakeOptions options)
                 AddError(error);
             }
 
-            return Result(brokerId is null ? ScaleTarget.Cluster : new ScaleTarget(BrokerId: brokerId), new ScaleParameters());
+            return Result(new ScaleTarget(BrokerId: brokerId, NodePool: Pool), new ScaleParameters());
         }
 
         public ScaleParameterReading AddPvc()
         {
-            var claim = Claim();
+            var claim = strimzi && Label("persistentvolumeclaim") is null ? null : Claim();
             var parameters = new ScaleParameters
             {
                 StorageClass = Check(Annotation("storageClass"), v => (ParameterRules.ObjectName("storageClass", v, out var e), e)),
-                MountPath = Check(Required("mountPath"), v => (ParameterRules.MountPath(v, out var e), e)),
+                MountPath = Check(strimzi ? Annotation("mountPath") : Required("mountPath"), v => (ParameterRules.MountPath(v, out var e), e)),
                 DiskSize = Check(Required("diskSize"), v => (ParameterRules.Quantity("diskSize", v, out var e), e)),
             };
-            return Result(new ScaleTarget(PersistentVolumeClaim: claim), parameters);
+            return Result(new ScaleTarget(PersistentVolumeClaim: claim, NodePool: Pool), parameters);
         }
 
         public ScaleParameterReading ResizePvc()
@@ -83,7 +90,7 @@ public sealed class ScaleParameterReader(IntakeOptions options)
             {
                 IncrementBy = Check(Required("incrementBy"), v => (ParameterRules.Quantity("incrementBy", v, out var e), e)),
             };
-            return Result(new ScaleTarget(PersistentVolumeClaim: claim), parameters);
+            return Result(new ScaleTarget(PersistentVolumeClaim: claim, NodePool: Pool), parameters);
         }
 
         private string? Claim()

@@ -52,7 +52,7 @@ public static partial class NodePoolPlanner
 
             name = claim.Pool;
         }
-        else if (command.Parameters.BrokerConfigGroup is { } group)
+        else if ((command.Target.NodePool ?? command.Parameters.BrokerConfigGroup) is { } group)
         {
             name = group;
         }

@@ -154,3 +154,46 @@ public sealed class CommandCoalescerTest
         Assert.InRange(ScaleCommandCodec.EncodedLength(command), 1, ScaleCommandCodec.MaxMessageBytes);
     }
 }
+
+/// <summary>For a Strimzi cluster the node pool is part of the target: one command per pool, as one broker per pool is asked for.</summary>
+public sealed class StrimziCoalescingTest
+{
+    private static readonly Dictionary<string, string?> Strimzi = new()
+    {
+        ["Clusters:0:Namespace"] = "kafka",
+        ["Clusters:0:Name"] = "kafka",
+        ["Clusters:0:Kind"] = "KafkaNodePool",
+        ["Clusters:0:NodePools:0:Name"] = "broker",
+        ["Clusters:0:NodePools:1:Name"] = "small",
+    };
+
+    [Fact]
+    public void Two_pools_upScale_alerts_in_one_webhook_are_two_commands_and_one_pools_are_one()
+    {
+        using var harness = new IntakeHarness(Strimzi);
+        JsonObject Up(string name, string pool, int minute) => Webhooks.Alert(name, "upScale",
+            annotations: new Dictionary<string, string> { ["brokerConfigGroup"] = pool }, startsAt: Webhooks.StartsAt.AddMinutes(minute));
+        var webhook = AlertWebhookParser.Parse(Encoding.UTF8.GetBytes(Webhooks.Firing(Up("A", "broker", 1), Up("B", "broker", 2), Up("C", "small", 3))), DateTimeOffset.UnixEpoch, TimeSpan.Zero).Webhook!;
+        var interpreter = harness.Services.GetRequiredService<AlertInterpreter>();
+
+        var commands = harness.Services.GetRequiredService<CommandCoalescer>()
+            .Coalesce(webhook.Alerts!.Select(a => interpreter.Interpret(a!, webhook.Status)).Cast<CommandRequest>());
+
+        Assert.Equal([("broker", 2), ("small", 1)], commands.Select(c => (c.Command.Target.NodePool!, c.Command.Alerts.Count)).Order());
+        Assert.All(commands, c => Assert.False(c.ParametersDisagreed));
+    }
+
+    [Fact]
+    public void A_Strimzi_addPvc_needs_neither_a_claim_nor_a_mount_path_but_a_Koperator_one_does()
+    {
+        var alert = Interpreting.Alert("addPvc", annotations: new Dictionary<string, string> { ["diskSize"] = "100Gi", ["brokerConfigGroup"] = "small" });
+
+        var request = Interpreting.Request(Interpreting.Interpret(alert, Strimzi));
+        var koperator = Interpreting.Rejected(Interpreting.Interpret(alert));
+
+        Assert.Equal(new ScaleTarget(NodePool: "small"), request.Target);
+        Assert.Equal("100Gi", request.Parameters.DiskSize);
+        Assert.Contains("the label persistentvolumeclaim is required", koperator.Reason, StringComparison.Ordinal);
+        Assert.Contains("the annotation mountPath is required.", koperator.Reason, StringComparison.Ordinal);
+    }
+}
