@@ -71,4 +71,10 @@ public static class ReasonCodes
     public const string StorageNotJbod = "StorageNotJbod";
     public const string DrainFailed = "DrainFailed";
     public const string DrainAbandoned = "DrainAbandoned";
+
+    /// <summary>Busy codes that mean the operator is changing the brokers (scaling in progress).</summary>
+    public static readonly IReadOnlySet<string> Scaling = new HashSet<string>(StringComparer.Ordinal) { ClusterNotRunning, KafkaNotReady, NodePoolScaling, DrainPending };
+
+    /// <summary>Busy codes that mean a rebalance moves partitions (not scaling: the rebalance check sees to these itself).</summary>
+    public static readonly IReadOnlySet<string> Rebalancing = new HashSet<string>(StringComparer.Ordinal) { RebalanceInProgress, KafkaRebalanceActive, AutoRebalanceActive };
 }

@@ -17,9 +17,12 @@ public sealed class ScaleActivityReader(IEnumerable<IClusterAdapter> adapters, I
         var settings = options.Value;
         var now = time.GetUtcNow();
         var guard = reading.Guard;
-        var reasons = reading.Busy.Select(b => b.Reason).ToList();
-        var scaling = reading.Busy.Any(b => b.Code == ReasonCodes.ClusterNotRunning);
-        var pending = reading.Busy.Any(b => b.Code != ReasonCodes.ClusterNotRunning);
+        // Partitions moved by a rebalance are the rebalance check's own business (it looks at them itself, and its own
+        // proposal must not hold itself up); only scaling counts here.
+        var busy = reading.Busy.Where(b => !ReasonCodes.Rebalancing.Contains(b.Code)).ToList();
+        var reasons = busy.Select(b => b.Reason).ToList();
+        var scaling = busy.Any(b => ReasonCodes.Scaling.Contains(b.Code));
+        var pending = busy.Any(b => !ReasonCodes.Scaling.Contains(b.Code));
 
         var guards = new ScaleGuards(settings);
         var hold = Enum.GetValues<ScaleCommandKind>().Select(kind => guards.LongestHold(guard, kind, now)).OfType<Hold>().MaxBy(h => h.Until);

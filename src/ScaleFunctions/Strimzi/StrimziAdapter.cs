@@ -118,10 +118,13 @@ public sealed class StrimziAdapter(CustomObjectClient objects, IOptions<Executor
         }
     }
 
+    /// <summary>Whether the KafkaRebalance of that name is this very one (listed as the reading lists them: no get needed).</summary>
     private async Task<bool> IsSameAsync(ManagedClusterOptions cluster, JsonObject body, CancellationToken cancellationToken)
     {
-        var existing = await objects.GetAsync(StrimziCluster.RebalanceType, cluster.Namespace, (string)body["metadata"]!["name"]!, cancellationToken);
-        return JsonNode.DeepEquals(existing["spec"], body["spec"])
+        var name = (string?)body["metadata"]!["name"];
+        var listed = await objects.ListAsync(StrimziCluster.RebalanceType, cluster.Namespace, $"{StrimziNames.ClusterLabel}={cluster.Name}", cancellationToken);
+        return listed.FirstOrDefault(r => (string?)r["metadata"]?["name"] == name) is { } existing
+            && JsonNode.DeepEquals(existing["spec"], body["spec"])
             && ResourceFields.Text(existing["metadata"]?["annotations"]?[PoolDrain.Annotation]) == ResourceFields.Text(body["metadata"]?["annotations"]?[PoolDrain.Annotation]);
     }
 }

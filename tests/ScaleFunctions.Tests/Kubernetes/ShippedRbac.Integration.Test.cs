@@ -20,6 +20,7 @@ using ScaleFunctions.Testing.Kubernetes;
 using ScaleFunctions.Testing.Logging;
 using ScaleFunctions.Tests.Execution;
 using ScaleFunctions.Tests.Rebalance;
+using ScaleFunctions.Tests.Strimzi;
 
 namespace ScaleFunctions.Tests.Kubernetes;
 
@@ -110,6 +111,30 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         time.Advance(TimeSpan.FromHours(2));
         await executor.HandleAsync(executor.Command(ScaleCommandKind.DownScale));
 
+        // A Strimzi cluster in the same namespace, with the same Role.
+        StrimziTestCluster.Seed(api);
+        await using (var strimzi = await StrimziTestCluster.ExecutorAsync(api))
+        {
+            // upScale: the Kafka (get), its node pools and KafkaRebalances (list), the pool (patch).
+            await strimzi.HandleAsync(strimzi.StrimziCommand(ScaleCommandKind.UpScale));
+            Assert.Equal(DecisionOutcome.Acted.ToString(), strimzi.LastDecision["Outcome"]);
+            StrimziTestCluster.SetPoolStatus(api, "broker", [3, 4, 5, 6]);
+
+            // A patch the API server rejects (422): the pool is read again (get) to tell a lost race from a rejection.
+            api.Faults.Fail(422, "Invalid", "PATCH", "kafkanodepools");
+            strimzi.Time.Advance(TimeSpan.FromHours(1));
+            await strimzi.HandleAsync(strimzi.StrimziCommand(ScaleCommandKind.ResizePvc, new ScaleParameters { IncrementBy = "10Gi" }, new ScaleTarget(PersistentVolumeClaim: "data-0-my-cluster-broker-3")));
+            Assert.Equal(ReasonCodes.RejectedByApiServer, strimzi.LastDecision["ReasonCode"]);
+
+            // downScale: the drain's KafkaRebalance (create); once it is Ready, the broker removed and the rebalance deleted.
+            strimzi.Time.Advance(TimeSpan.FromHours(2));
+            await strimzi.HandleAsync(strimzi.StrimziCommand(ScaleCommandKind.DownScale));
+            Assert.Equal(ReasonCodes.DrainStarted, strimzi.LastDecision["ReasonCode"]);
+            StrimziTestCluster.SetRebalanceState(api, "my-cluster-scalefunctions-drain-6", StrimziNames.RebalanceStates.Ready);
+            await strimzi.HandleAsync(strimzi.Queue.Deferred[^1].Command);
+            Assert.Equal(DecisionOutcome.Acted.ToString(), strimzi.LastDecision["Outcome"]);
+        }
+
         AssertEveryRequestAllowedAndEveryGrantUsed(api.Rbac);
         Assert.Equal([0, 1, 2], KafkaClusterFixture.BrokerIds(api.GetKafkaCluster()).Take(3));
         Assert.Contains(cruiseControl.Requests, r => r.Endpoint == "kafka_cluster_state");
@@ -151,6 +176,7 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         // (patch), and deleted once Ready (delete).
         var strimzi = new StrimziRebalanceStates(api, time);
         strimzi.SeedKafka();
+        StrimziRebalanceStates.SeedPool(api); // the scale activity reads the node pools (list)
         var own = StrimziRebalanceCheck.NameFor(new ManagedClusterOptions { Name = StrimziRebalanceStates.Cluster });
         foreach (var step in new Action[] { () => { }, () => strimzi.ProposalReady(own, 70, 90), () => strimzi.SetState(own, StrimziNames.RebalanceStates.Ready) })
         {
@@ -299,7 +325,7 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
         api.CreateClient(),
         fakeActivity: false);
 
-    /// <summary>The rebalance check of Strimzi's cluster kafka/my-cluster (its scale activity faked: the Strimzi adapter reads it).</summary>
+    /// <summary>The rebalance check of Strimzi's cluster kafka/my-cluster, its scale activity read through the Strimzi adapter.</summary>
     private RebalanceTestHost StrimziRebalance() => new(
         new Dictionary<string, string?>
         {
@@ -309,7 +335,8 @@ public sealed class ShippedRbacIntegrationTest : IAsyncLifetime
             ["Clusters__0__NodePools__0__Name"] = "broker",
         },
         services => services.AddSingleton<TimeProvider>(time),
-        api.CreateClient());
+        api.CreateClient(),
+        fakeActivity: false);
 
     /// <summary>
     /// The executor as the app builds it with the sample's Cruise Control settings (service proxy), its real

@@ -55,6 +55,22 @@ public sealed class StrimziRebalanceStates(KubernetesApiDouble api, TimeProvider
         }, CustomObjectStore.Scope.Status);
     }
 
+    /// <summary>Strimzi's sample broker pool of the cluster, reconciled (status as Strimzi writes it: nodes 0–2).</summary>
+    public static void SeedPool(KubernetesApiDouble api)
+    {
+        var key = StrimziFiles.NodePoolKey(Namespace, "broker");
+        var pool = StrimziFiles.SampleKafkaNodePool();
+        pool["metadata"]!["labels"]![StrimziNames.ClusterLabel] = Cluster;
+        api.Store.Create(key, pool);
+        api.Store.Update(key, p => p["status"] = new JsonObject
+        {
+            ["nodeIds"] = new JsonArray(0, 1, 2),
+            ["replicas"] = 3,
+            ["roles"] = new JsonArray("broker"),
+            ["observedGeneration"] = 1,
+        }, CustomObjectStore.Scope.Status);
+    }
+
     /// <summary>A KafkaRebalance someone else made (a person, Strimzi's auto-rebalancing), in <paramref name="state"/> (null: no status yet).</summary>
     public void SeedOther(string name, string? state, bool template = false, string cluster = Cluster)
     {

@@ -18,9 +18,13 @@ public static class StrimziTestCluster
     public const string Namespace = "kafka";
     public const string Name = "my-cluster";
 
-    public static async Task<KubernetesApiDouble> StartApiAsync(Action<JsonObject>? kafka = null, Action<JsonObject>? broker = null)
+    public static async Task<KubernetesApiDouble> StartApiAsync(Action<JsonObject>? kafka = null, Action<JsonObject>? broker = null) =>
+        await Seed(new KubernetesApiDouble(), kafka, broker).StartAsync();
+
+    /// <summary>Creates the cluster in <paramref name="api"/> (started or not), at rest.</summary>
+    public static KubernetesApiDouble Seed(KubernetesApiDouble api, Action<JsonObject>? kafka = null, Action<JsonObject>? broker = null)
     {
-        var api = new KubernetesApiDouble().WithStrimziCrds();
+        api.WithStrimziCrds();
         var sample = StrimziFiles.SampleKafka();
         sample["metadata"]!["name"] = Name;
         kafka?.Invoke(sample);
@@ -28,7 +32,7 @@ public static class StrimziTestCluster
         SetKafkaReady(api, true);
         CreatePool(api, "controller", ["controller"], [0, 1, 2], null);
         CreatePool(api, "broker", ["broker"], [3, 4, 5], broker);
-        return await api.StartAsync();
+        return api;
     }
 
     public static Task<ExecutorHarness> ExecutorAsync(KubernetesApiDouble api, Action<Dictionary<string, string?>>? settings = null) =>
