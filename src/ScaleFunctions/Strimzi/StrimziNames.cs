@@ -18,7 +18,7 @@ public static class StrimziNames
     /// <summary>Node ids Strimzi gives new brokers of a pool (<c>[0, 1, 10-20]</c>), lowest free first.</summary>
     public const string NextNodeIdsAnnotation = "strimzi.io/next-node-ids";
 
-    /// <summary>Node ids Strimzi removes when a pool's replicas go down, highest in the list first.</summary>
+    /// <summary>Node ids Strimzi removes when a pool's replicas go down: the first in list order that the pool runs.</summary>
     public const string RemoveNodeIdsAnnotation = "strimzi.io/remove-node-ids";
 
     /// <summary>On a KafkaRebalance: <c>approve</c>, <c>refresh</c>, <c>stop</c>.</summary>
