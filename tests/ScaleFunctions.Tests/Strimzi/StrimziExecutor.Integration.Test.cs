@@ -246,3 +246,70 @@ public sealed class StrimziExecutorIntegrationTest
         Assert.Empty(executor.Writes);
     }
 }
+
+/// <summary>The executor's own guards on a Strimzi cluster: its memory on the pools, read as one for the cluster.</summary>
+public sealed class StrimziGuardsIntegrationTest
+{
+    [Fact]
+    public async Task A_replayed_command_changes_nothing()
+    {
+        await using var api = await StartApiAsync();
+        await using var executor = await ExecutorAsync(api);
+        var command = executor.StrimziCommand(ScaleCommandKind.UpScale);
+
+        await executor.HandleAsync(command);
+        SetPoolStatus(api, "broker", [3, 4, 5, 6]);
+        await executor.HandleAsync(command);
+
+        Assert.Equal(ReasonCodes.Replay, executor.LastDecision["ReasonCode"]);
+        Assert.Single(executor.Writes);
+        Assert.Equal(4, api.Replicas());
+    }
+
+    [Fact]
+    public async Task A_command_older_than_the_last_change_is_superseded_and_a_newer_one_waits_for_the_cooldown()
+    {
+        await using var api = await StartApiAsync();
+        await using var executor = await ExecutorAsync(api);
+        var older = executor.StrimziCommand(ScaleCommandKind.UpScale);
+        executor.Time.Advance(TimeSpan.FromSeconds(1));
+        await executor.HandleAsync(executor.StrimziCommand(ScaleCommandKind.UpScale));
+        SetPoolStatus(api, "broker", [3, 4, 5, 6]);
+
+        await executor.HandleAsync(older);
+        Assert.Equal(ReasonCodes.Superseded, executor.LastDecision["ReasonCode"]);
+
+        executor.Time.Advance(TimeSpan.FromMinutes(6)); // past the settle window, inside the scale-up cooldown
+        await executor.HandleAsync(executor.StrimziCommand(ScaleCommandKind.UpScale));
+        Assert.Equal((DecisionOutcome.Deferred.ToString(), ReasonCodes.ScaleUpCooldown), (executor.LastDecision["Outcome"], executor.LastDecision["ReasonCode"]));
+        Assert.Single(executor.Writes);
+    }
+
+    [Fact]
+    public async Task The_cooldown_after_one_pools_change_holds_the_other_pool_and_the_maximum_counts_both()
+    {
+        await using var api = await StrimziTestCluster.Seed(new KubernetesApiDouble(), poolB: true).StartAsync();
+        await using var executor = await ExecutorAsync(api, s =>
+        {
+            s["Clusters:0:NodePools:1:Name"] = "pool-b";
+            s["Clusters:0:MaxBrokers"] = "7";
+        });
+        await executor.HandleAsync(executor.StrimziCommand(ScaleCommandKind.UpScale));
+        SetPoolStatus(api, "broker", [3, 4, 5, 8]);
+
+        executor.Time.Advance(TimeSpan.FromMinutes(6));
+        await executor.HandleAsync(executor.StrimziCommand(ScaleCommandKind.UpScale, target: new ScaleTarget(NodePool: "pool-b")));
+        Assert.Equal(ReasonCodes.ScaleUpCooldown, executor.LastDecision["ReasonCode"]);
+        Assert.Equal(2, api.Replicas("pool-b"));
+
+        executor.Time.Advance(TimeSpan.FromHours(1));
+        await executor.HandleAsync(executor.StrimziCommand(ScaleCommandKind.UpScale, target: new ScaleTarget(NodePool: "pool-b")));
+        Assert.Equal(DecisionOutcome.Acted.ToString(), executor.LastDecision["Outcome"]);
+        SetPoolStatus(api, "pool-b", [6, 7, 9]);
+
+        executor.Time.Advance(TimeSpan.FromHours(1));
+        await executor.HandleAsync(executor.StrimziCommand(ScaleCommandKind.UpScale, target: new ScaleTarget(NodePool: "pool-b")));
+        Assert.Equal(ReasonCodes.MaxBrokers, executor.LastDecision["ReasonCode"]);
+        Assert.Contains("the cluster has 7 brokers; one more would exceed MaxBrokers 7", executor.LastDecision["Reason"], StringComparison.Ordinal);
+    }
+}

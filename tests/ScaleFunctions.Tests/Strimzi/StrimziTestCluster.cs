@@ -22,7 +22,7 @@ public static class StrimziTestCluster
         await Seed(new KubernetesApiDouble(), kafka, broker).StartAsync();
 
     /// <summary>Creates the cluster in <paramref name="api"/> (started or not), at rest.</summary>
-    public static KubernetesApiDouble Seed(KubernetesApiDouble api, Action<JsonObject>? kafka = null, Action<JsonObject>? broker = null)
+    public static KubernetesApiDouble Seed(KubernetesApiDouble api, Action<JsonObject>? kafka = null, Action<JsonObject>? broker = null, bool poolB = false)
     {
         api.WithStrimziCrds();
         var sample = StrimziFiles.SampleKafka();
@@ -32,6 +32,11 @@ public static class StrimziTestCluster
         SetKafkaReady(api, true);
         CreatePool(api, "controller", ["controller"], [0, 1, 2], null);
         CreatePool(api, "broker", ["broker"], [3, 4, 5], broker);
+        if (poolB)
+        {
+            CreatePool(api, "pool-b", ["broker"], [6, 7], null);
+        }
+
         return api;
     }
 
