@@ -36,6 +36,12 @@ public sealed partial class ScaleExecutor(
 {
     public const string Stage = "executor";
 
+    /// <summary>How many command keys this instance remembers having applied (a replay of one costs no read).</summary>
+    private const int RememberedKeys = 10_000;
+
+    private readonly BoundedKeySet applied = new(RememberedKeys);
+    private readonly BoundedKeySet unconfirmed = new(RememberedKeys);
+
     /// <summary>
     /// Decides and applies <paramref name="command"/>. A 403 from any Kubernetes call (the KafkaCluster, the Cruise
     /// Control service proxy, CruiseControlOperations) is a Forbidden refusal naming the missing permission, never a retry.
@@ -83,77 +89,79 @@ public sealed partial class ScaleExecutor(
         var counts = new ReplicaCountsOnce();
         for (var attempt = 1; attempt <= settings.ConflictRetries; attempt++)
         {
-            var decided = await DecideWantedAsync(command, counts, cancellationToken);
+            var decided = await DecideWantedAsync(command, counts, cancellationToken, recall: true);
             var decision = decided.Decision;
-            switch (decision.Outcome)
+            if (decision.ReasonCode == ReasonCodes.Replay && unconfirmed.Remove(command.IdempotencyKey))
             {
-                case DecisionOutcome.Acted when settings.DryRun:
-                    LogChange(command.Cluster.ToString(), decision, decided.Patch!, dryRun: true);
-                    Record(command, Described(command, decision));
-                    return;
-                case DecisionOutcome.Acted:
-                    var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
-                    var patch = decided.Patch!;
-                    try
-                    {
-                        await decided.Adapter!.WriteAsync(managed, patch, cancellationToken);
-                    }
-                    catch (Exception ex) when (ex.IsConflict())
-                    {
-                        LogConflict(logger, managed.Id, command.IdempotencyKey, attempt);
-                        continue;
-                    }
-                    catch (Exception ex) when (ex.IsPermanent())
-                    {
-                        Record(command, Permanent(ex, "writing", managed.Kind));
-                        return;
-                    }
-
-                    LogChange(managed.Id, decision, patch, dryRun: false);
-                    Record(command, decision);
-                    return;
-                case DecisionOutcome.Deferred when decision.Writes && settings.DryRun:
-                    LogChange(command.Cluster.ToString(), decision, decided.Patch!, dryRun: true);
-                    Record(command, Described(command, decision));
-                    return;
-                case DecisionOutcome.Deferred when decision.Writes:
-                    var owner = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
-                    try
-                    {
-                        await decided.Adapter!.WriteAsync(owner, decided.Patch!, cancellationToken);
-                    }
-                    catch (Exception ex) when (ex.IsConflict())
-                    {
-                        LogConflict(logger, owner.Id, command.IdempotencyKey, attempt);
-                        continue;
-                    }
-                    catch (Exception ex) when (ex.IsPermanent())
-                    {
-                        Record(command, Permanent(ex, "writing", owner.Kind));
-                        return;
-                    }
-
-                    LogChange(owner.Id, decision, decided.Patch!, dryRun: false);
-
-                    // The step may run until DrainTimeout after the command's creation (the drain's own deadline): the command
-                    // lives that long, and its alerts resolving no longer cancel it.
-                    var continuation = command with
-                    {
-                        Deferrals = command.Deferrals + 1,
-                        Continuation = true,
-                        ExpiresAt = Later(command.ExpiresAt, command.CreatedAt + settings.DrainTimeout),
-                    };
-                    await queue.EnqueueAsync(continuation, decision.DeferFor, cancellationToken);
-                    Record(command, Described(command, decision));
-                    return;
-                case DecisionOutcome.Deferred:
-                    await queue.EnqueueAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
-                    Record(command, Described(command, decision));
-                    return;
-                default:
-                    Record(command, decision);
-                    return;
+                // This instance's own earlier write for the command, whose answer was lost: it did act.
+                applied.Add(command.IdempotencyKey);
+                Record(command, new ScaleDecision(DecisionOutcome.Acted, ReasonCodes.Applied,
+                    $"applied by an earlier delivery whose write timed out or failed after the API server stored it ({decision.Reason})"));
+                return;
             }
+
+            if (decision.SendsPatch && settings.DryRun)
+            {
+                LogChange(command.Cluster.ToString(), decision, decided.Patch!, dryRun: true);
+                Record(command, Described(command, decision));
+                return;
+            }
+
+            if (decision.SendsPatch)
+            {
+                var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
+                try
+                {
+                    await decided.Adapter!.WriteAsync(managed, decided.Patch!, cancellationToken);
+                }
+                catch (Exception ex) when (ex.IsConflict())
+                {
+                    LogConflict(logger, managed.Id, command.IdempotencyKey, attempt);
+                    continue;
+                }
+                catch (Exception ex) when (ex.IsPermanent())
+                {
+                    Record(command, Permanent(ex, "writing", managed.Kind));
+                    return;
+                }
+                catch when (decision.Outcome == DecisionOutcome.Acted)
+                {
+                    unconfirmed.Add(command.IdempotencyKey); // it may have landed: the next delivery finds out
+                    throw;
+                }
+
+                LogChange(managed.Id, decision, decided.Patch!, dryRun: false);
+                if (decision.Outcome == DecisionOutcome.Acted)
+                {
+                    applied.Add(command.IdempotencyKey);
+                    unconfirmed.Remove(command.IdempotencyKey);
+                    Record(command, decision);
+                    return;
+                }
+
+                // The first step of a multi-step action: the step may run until DrainTimeout after the command's
+                // creation (the drain's own deadline), so the command lives that long, and its alerts resolving no
+                // longer cancel it.
+                var continuation = command with
+                {
+                    Deferrals = command.Deferrals + 1,
+                    Continuation = true,
+                    ExpiresAt = Later(command.ExpiresAt, command.CreatedAt + settings.DrainTimeout),
+                };
+                await queue.EnqueueAsync(continuation, decision.DeferFor, cancellationToken);
+                Record(command, Described(command, decision));
+                return;
+            }
+
+            if (decision.Outcome == DecisionOutcome.Deferred)
+            {
+                await queue.EnqueueAsync(command with { Deferrals = command.Deferrals + 1 }, decision.DeferFor, cancellationToken);
+                Record(command, Described(command, decision));
+                return;
+            }
+
+            Record(command, decision);
+            return;
         }
 
         throw new ScaleConflictException($"{command.Cluster} changed under every one of {settings.ConflictRetries} attempts; the queue will deliver the command again.");
@@ -165,7 +173,7 @@ public sealed partial class ScaleExecutor(
     /// for a downScale without a broker id, read once per command), <see cref="ScaleGuards"/>, and the
     /// rebalance-in-progress hold. Reads only; the caller writes (or, for plan, does not).
     /// </summary>
-    private async Task<Decided> DecideWantedAsync(ScaleCommand command, ReplicaCountsOnce counts, CancellationToken cancellationToken)
+    private async Task<Decided> DecideWantedAsync(ScaleCommand command, ReplicaCountsOnce counts, CancellationToken cancellationToken, bool recall = false)
     {
         var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
         if (managed is null)
@@ -177,6 +185,12 @@ public sealed partial class ScaleExecutor(
         if (adapter is null || command.Cluster.Kind != managed.Kind)
         {
             return new(ScaleDecision.Refuse(ReasonCodes.UnsupportedClusterKind, $"{command.Cluster.Kind} clusters are not supported (configured as {managed.Kind})"));
+        }
+
+        if (recall && applied.Contains(command.IdempotencyKey))
+        {
+            // Known here, so nothing needs reading; the cluster's annotations stay the truth for every other instance.
+            return new(ScaleDecision.Ignore(ReasonCodes.Replay, $"command {command.IdempotencyKey} was already applied (its write confirmed to this instance)"));
         }
 
         if (time.GetUtcNow() >= command.ExpiresAt)
@@ -334,4 +348,45 @@ public sealed partial class ScaleExecutor(
 
     [LoggerMessage(1104, LogLevel.Warning, "Cruise Control replica counts for {Cluster} unavailable ({Error}); downScale falls back to the highest broker id")]
     private static partial void LogReplicaCountsUnavailable(ILogger logger, string cluster, string error);
+}
+
+/// <summary>A bounded set of keys, oldest forgotten first; safe for concurrent use. A memory of this instance only.</summary>
+internal sealed class BoundedKeySet(int capacity)
+{
+    private readonly Lock gate = new();
+    private readonly HashSet<string> keys = new(StringComparer.Ordinal);
+    private readonly Queue<string> order = new();
+
+    public bool Contains(string key)
+    {
+        lock (gate)
+        {
+            return keys.Contains(key);
+        }
+    }
+
+    public void Add(string key)
+    {
+        lock (gate)
+        {
+            if (!keys.Add(key))
+            {
+                return;
+            }
+
+            order.Enqueue(key);
+            while (order.Count > capacity)
+            {
+                keys.Remove(order.Dequeue());
+            }
+        }
+    }
+
+    public bool Remove(string key)
+    {
+        lock (gate)
+        {
+            return keys.Remove(key); // its place in the order goes when it comes round
+        }
+    }
 }

@@ -173,7 +173,7 @@ public sealed class ScaleSubresourceIntegrationTest
         var asked = api.Authorizations[^1].Request;
         Assert.Equal(("get", "kafkanodepools", "scale", "broker"), (asked.Verb, asked.Resource, asked.Subresource, asked.Name));
 
-        api.Rbac = RbacPolicy.Shipped("scalefunctions-executor").With(new RbacRule("scale", Ns, [StrimziNames.Group], ["kafkanodepools/scale"], [], ["get", "patch"]));
+        api.Rbac = RbacPolicy.Shipped("no-such-role").With(new RbacRule("scale", Ns, [StrimziNames.Group], ["kafkanodepools/scale"], [], ["get", "patch"]));
         await client.CustomObjects.PatchNamespacedCustomObjectScaleAsync(
             new V1Patch("""{"spec":{"replicas":4}}""", V1Patch.PatchType.MergePatch), StrimziNames.Group, StrimziNames.Version, Ns, StrimziNames.KafkaNodePools, "broker");
         Assert.Equal(4, SpecReplicas(api));
