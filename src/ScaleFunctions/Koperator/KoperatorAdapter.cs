@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Execution;
+using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.Koperator;
 
@@ -96,3 +97,15 @@ public sealed record KafkaClusterReading(KafkaClusterResource Resource) : Cluste
 
 /// <summary>A planned change: the KafkaCluster as it should be (without the guard annotations).</summary>
 public sealed record KafkaClusterChange(string Summary, KafkaClusterResource Updated) : ClusterPlan(Summary);
+
+/// <summary>Reads and writes a managed cluster's KafkaCluster (see <see cref="CustomObjectClient"/> for the write's precondition).</summary>
+public sealed class KafkaClusterClient(CustomObjectClient objects)
+{
+    public static readonly CustomResourceType Type = new(KafkaClusterResource.Group, KafkaClusterResource.Version, KafkaClusterResource.Plural, "KafkaCluster");
+
+    public async Task<KafkaClusterResource> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken) =>
+        new(await objects.GetAsync(Type, cluster.Namespace, cluster.Name, cancellationToken));
+
+    public async Task<KafkaClusterResource> PatchAsync(ManagedClusterOptions cluster, JsonArray patch, CancellationToken cancellationToken) =>
+        new(await objects.PatchAsync(Type, cluster.Namespace, cluster.Name, patch, cancellationToken));
+}
