@@ -15,15 +15,16 @@ using ScaleFunctions.Testing.Logging;
 
 namespace ScaleFunctions.Testing.ClosedLoop;
 
-/// <summary>One broker-count change of the KafkaCluster, as stored by the Kubernetes double.</summary>
+/// <summary>One broker-count change of the cluster's resource (KafkaCluster, or KafkaNodePool), as stored by the Kubernetes double.</summary>
 public sealed record BrokerCountChange(TimeSpan At, int From, int To);
 
 /// <summary>
 /// The app in a closed loop with real Prometheus and real Alertmanager: the simulated exporter's metrics follow the
-/// KafkaCluster in the Kubernetes double; Prometheus scrapes them and evaluates the rules in
-/// <c>kafka-alerts.rules.yml</c> every second; Alertmanager groups the alerts by cluster and posts them to the app's
+/// cluster in the Kubernetes double (<see cref="ILoopCluster"/>: a Koperator KafkaCluster, or a Strimzi node pool whose
+/// simulated operator takes a step at every scrape); Prometheus scrapes them and evaluates the rules (Koperator's
+/// <c>kafka-alerts.rules.yml</c>) every second; Alertmanager groups the alerts by cluster and posts them to the app's
 /// intake (the local host, exactly as <c>npm start</c> builds it, on Azurite); the app's queue listener and executor
-/// write the KafkaCluster. <see cref="History"/> is every broker-count change the double stored.
+/// write the cluster's resource. <see cref="History"/> is every broker-count change the double stored.
 /// </summary>
 public sealed class ClosedLoopRig : IAsyncDisposable
 {
@@ -37,12 +38,15 @@ public sealed class ClosedLoopRig : IAsyncDisposable
     private int lastCount;
     private WebApplication? app;
 
-    private ClosedLoopRig(KubernetesApiDouble api, SimulatedKafkaExporter exporter, QueueClient queue)
+    private ClosedLoopRig(ILoopCluster cluster, KubernetesApiDouble api, SimulatedKafkaExporter exporter, QueueClient queue)
     {
+        Cluster = cluster;
         Api = api;
         Exporter = exporter;
         Queue = queue;
     }
+
+    public ILoopCluster Cluster { get; }
 
     public KubernetesApiDouble Api { get; }
 
@@ -97,22 +101,26 @@ public sealed class ClosedLoopRig : IAsyncDisposable
     public TimeSpan Elapsed => DateTimeOffset.UtcNow - started;
 
     /// <summary>Rule file of the loop, checked by <c>promtool check rules</c> in the tests.</summary>
-    public static string RulesFile => ReferenceFiles.InRepository(System.IO.Path.Combine("tests", "ScaleFunctions.Testing", "ClosedLoop", "kafka-alerts.rules.yml"));
+    public static string RulesFile => KoperatorLoopCluster.Rules;
 
     /// <summary>
     /// Starts the loop on a 3-broker KafkaCluster kafka/kafka. <paramref name="settings"/> are the app's settings on top
     /// of storage, queue, key and cluster (cooldowns, limits); the simulation starts at <paramref name="requestRate"/>.
     /// </summary>
-    public static async Task<ClosedLoopRig> StartAsync(string storageConnectionString, KafkaSimulation simulation, double requestRate, IDictionary<string, string?> settings)
+    public static Task<ClosedLoopRig> StartAsync(string storageConnectionString, KafkaSimulation simulation, double requestRate, IDictionary<string, string?> settings) =>
+        StartAsync(new KoperatorLoopCluster(), storageConnectionString, simulation, requestRate, settings);
+
+    /// <summary>Starts the loop on <paramref name="cluster"/>, seeded with 3 brokers; otherwise as above.</summary>
+    public static async Task<ClosedLoopRig> StartAsync(ILoopCluster cluster, string storageConnectionString, KafkaSimulation simulation, double requestRate, IDictionary<string, string?> settings)
     {
         var api = new KubernetesApiDouble();
-        api.SeedKafkaCluster();
+        cluster.Seed(api);
         var queueName = $"closed-{Guid.NewGuid():N}"[..24];
-        var exporter = new SimulatedKafkaExporter(() => KafkaClusterFixture.BrokerIds(api.GetKafkaCluster()), simulation) { RequestRate = requestRate };
-        var rig = new ClosedLoopRig(api, exporter, new QueueClient(storageConnectionString, queueName));
+        var exporter = new SimulatedKafkaExporter(cluster.Tick, simulation, cluster.SeriesLabels) { RequestRate = requestRate };
+        var rig = new ClosedLoopRig(cluster, api, exporter, new QueueClient(storageConnectionString, queueName));
         try
         {
-            rig.lastCount = KafkaClusterFixture.BrokerIds(api.GetKafkaCluster()).Count;
+            rig.lastCount = cluster.SpecBrokers;
             api.Store.Committed += rig.OnCommitted;
             await api.StartAsync();
             await exporter.StartAsync();
@@ -120,7 +128,7 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             rig.Alertmanager = await AlertmanagerProcess.StartAsync(rig.AlertmanagerConfig(), rig.directory);
             rig.Prometheus = await PrometheusProcess.StartAsync(
                 rig.PrometheusConfig(),
-                new Dictionary<string, string> { ["kafka-alerts.rules.yml"] = await File.ReadAllTextAsync(RulesFile) },
+                new Dictionary<string, string> { ["kafka-alerts.rules.yml"] = await File.ReadAllTextAsync(cluster.RulesFile) },
                 rig.directory);
             return rig;
         }
@@ -163,8 +171,8 @@ public sealed class ClosedLoopRig : IAsyncDisposable
 
     /// <summary>
     /// Nothing can change the cluster any more: the simulation is at rest (no broker joining or leaving, nothing
-    /// under-replicated), Prometheus holds no pending or firing alert, Alertmanager no active one, and the app's queue
-    /// is empty (no command waiting, deferred or in flight) — for <paramref name="ticks"/> ticks in a row.
+    /// under-replicated, the operator steady), Prometheus holds no pending or firing alert, Alertmanager no active one,
+    /// and the app's queue is empty (no command waiting, deferred or in flight) — for <paramref name="ticks"/> ticks in a row.
     /// </summary>
     public async Task<bool> QuietAsync(KafkaSimulationState state, int ticks, Counter quiet)
     {
@@ -182,7 +190,7 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             }
         }
 
-        var now = !state.Moving && !state.UnderReplicated
+        var now = !state.Moving && !state.UnderReplicated && Cluster.IsSteady
             && alerts.Count == 0
             && (await Alertmanager.GroupedAlertsAsync()).Count == 0
             && await QueueDepthAsync() == 0;
@@ -251,13 +259,12 @@ public sealed class ClosedLoopRig : IAsyncDisposable
 
     private void OnCommitted(ObjectKey key, JsonObject stored)
     {
-        if (key != ObjectKey.KafkaCluster("kafka", "kafka"))
+        if (Cluster.BrokerCount(key, stored) is not { } count)
         {
             return;
         }
 
         Latency.Committed(stored);
-        var count = KafkaClusterFixture.BrokerIds(stored).Count;
         lock (gate)
         {
             if (count != lastCount)
@@ -276,13 +283,11 @@ public sealed class ClosedLoopRig : IAsyncDisposable
             ["ScaleCommandQueue"] = queueName,
             ["Intake:ResolutionsTable"] = AzuriteFixture.NewTableName(),
             ["Auth:FunctionKey"] = FunctionKey,
-            ["Clusters:0:Namespace"] = "kafka",
-            ["Clusters:0:Name"] = "kafka",
             ["RebalanceSchedule"] = "0 */5 * * * *", // the WebJobs host indexes the timer even when it is switched off
             ["AzureWebJobs.rebalance-check.Disabled"] = "true",
             ["Logging:LogLevel:ScaleFunctions"] = "Debug",
         };
-        foreach (var (name, value) in settings)
+        foreach (var (name, value) in Cluster.Settings.Concat(settings))
         {
             all[name] = value;
         }
@@ -308,8 +313,8 @@ public sealed class ClosedLoopRig : IAsyncDisposable
           routes:
             - receiver: scalefunctions
               matchers:
-                - kafka_cr=~".+"
-              group_by: [namespace, kafka_cr]
+                - {{Cluster.ClusterLabel}}=~".+"
+              group_by: [{{string.Join(", ", Cluster.GroupBy)}}]
               group_wait: 1s
               group_interval: 1s
               repeat_interval: 1m

@@ -27,12 +27,13 @@ public sealed record KafkaSimulationState(int Scrape, DateTimeOffset At, IReadOn
 /// A Kafka cluster's metrics, simulated, served in Prometheus text format on loopback Kestrel (<c>GET /metrics</c>):
 /// per broker <c>kafka_network_requestmetrics_requests_total</c> (a counter: the cluster's request rate split over
 /// the serving brokers), <c>kafka_server_replicamanager_partitioncount</c> and
-/// <c>kafka_server_replicamanager_underreplicatedpartitions</c>, labelled <c>namespace</c>, <c>kafka_cr</c>, <c>brokerId</c>.
-/// The broker list is read from the KafkaCluster (through <paramref name="specBrokers"/>) at every scrape, so each
-/// Prometheus scrape is the simulation's tick: brokers join and leave after their delays, and every join or leave
-/// starts a period of under-replication. Tests await scrapes (<see cref="NextScrapeAsync"/>) instead of sleeping.
+/// <c>kafka_server_replicamanager_underreplicatedpartitions</c>, labelled by <paramref name="seriesLabels"/> (the
+/// operator's: Koperator's <c>namespace</c>, <c>kafka_cr</c>, <c>brokerId</c>; see <see cref="ILoopCluster"/>).
+/// The broker list is read from the cluster's resource (through <paramref name="specBrokers"/>, once) at every scrape,
+/// so each Prometheus scrape is the simulation's tick: brokers join and leave after their delays, and every join or
+/// leave starts a period of under-replication. Tests await scrapes (<see cref="NextScrapeAsync"/>) instead of sleeping.
 /// </summary>
-public sealed class SimulatedKafkaExporter(Func<IReadOnlyList<int>> specBrokers, KafkaSimulation simulation, string @namespace = "kafka", string cluster = "kafka") : IAsyncDisposable
+public sealed class SimulatedKafkaExporter(Func<IReadOnlyList<int>> specBrokers, KafkaSimulation simulation, Func<int, string> seriesLabels) : IAsyncDisposable
 {
     private readonly Lock gate = new();
     private readonly Dictionary<int, DateTimeOffset> joinsAt = [];
@@ -208,7 +209,7 @@ public sealed class SimulatedKafkaExporter(Func<IReadOnlyList<int>> specBrokers,
         text.Append("# TYPE ").Append(metric).Append(' ').Append(type).Append('\n');
         foreach (var id in serving.Order())
         {
-            text.Append(CultureInfo.InvariantCulture, $"{metric}{{namespace=\"{@namespace}\",kafka_cr=\"{cluster}\",brokerId=\"{id}\"}} {value(id).ToString("R", CultureInfo.InvariantCulture)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{metric}{{{seriesLabels(id)}}} {value(id).ToString("R", CultureInfo.InvariantCulture)}\n");
         }
     }
 }
