@@ -267,6 +267,25 @@ public sealed class StrimziGuardsIntegrationTest
     }
 
     [Fact]
+    public async Task A_second_command_for_an_alert_already_acted_on_changes_nothing()
+    {
+        await using var api = await StartApiAsync();
+        await using var executor = await ExecutorAsync(api);
+        var first = executor.StrimziCommand(ScaleCommandKind.UpScale);
+        await executor.HandleAsync(first);
+        SetPoolStatus(api, "broker", [3, 4, 5, 6]);
+        executor.Time.Advance(TimeSpan.FromHours(1));
+
+        // Another webhook carried the same alert episode among others: a new key, the same alert.
+        var second = executor.StrimziCommand(ScaleCommandKind.UpScale) with { Alerts = [first.Alerts[0]] };
+        await executor.HandleAsync(second);
+
+        Assert.Equal(ReasonCodes.AlertAlreadyActedOn, executor.LastDecision["ReasonCode"]);
+        Assert.Single(executor.Writes);
+        Assert.Equal(4, api.Replicas());
+    }
+
+    [Fact]
     public async Task A_command_older_than_the_last_change_is_superseded_and_a_newer_one_waits_for_the_cooldown()
     {
         await using var api = await StartApiAsync();
