@@ -17,9 +17,6 @@ public sealed record CruiseControlState(
 public sealed record ExecutorState(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("triggeredUserTaskId")] string? TriggeredUserTaskId = null,
-    [property: JsonPropertyName("triggeredTaskReason")] string? TriggeredTaskReason = null,
-    [property: JsonPropertyName("numTotalPartitionMovements")] int? NumTotalPartitionMovements = null,
-    [property: JsonPropertyName("numFinishedPartitionMovements")] int? NumFinishedPartitionMovements = null,
     [property: JsonPropertyName("finishedDataMovement")] long? FinishedDataMovement = null,
     [property: JsonPropertyName("totalDataToMove")] long? TotalDataToMove = null,
     [property: JsonPropertyName("error")] string? Error = null)
@@ -36,14 +33,9 @@ public sealed record ExecutorState(
 /// <summary>The load monitor. Proposals are only meaningful while it is <c>RUNNING</c>.</summary>
 public sealed record MonitorState(
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("trained")] bool Trained = false,
     [property: JsonPropertyName("trainingPct")] double TrainingPct = 0,
-    [property: JsonPropertyName("numMonitoredWindows")] double NumMonitoredWindows = 0,
     [property: JsonPropertyName("monitoringCoveragePct")] double MonitoringCoveragePct = 0,
-    [property: JsonPropertyName("numValidPartitions")] double NumValidPartitions = 0,
     [property: JsonPropertyName("numTotalPartitions")] double NumTotalPartitions = 0,
-    [property: JsonPropertyName("numFlawedPartitions")] double NumFlawedPartitions = 0,
-    [property: JsonPropertyName("reasonOfLatestPauseOrResume")] string? ReasonOfLatestPauseOrResume = null,
     [property: JsonPropertyName("error")] string? Error = null)
 {
     public const string Running = "RUNNING";
@@ -56,19 +48,7 @@ public sealed record AnalyzerState(
     [property: JsonPropertyName("isProposalReady")] bool IsProposalReady,
     [property: JsonPropertyName("readyGoals")] IReadOnlyList<string> ReadyGoals);
 
-/// <summary>The anomaly detector: self-healing switches, recent anomalies and the balancedness score.</summary>
+/// <summary>The anomaly detector: which self-healing is off, and the balancedness score.</summary>
 public sealed record AnomalyDetectorState(
-    [property: JsonPropertyName("selfHealingEnabled")] IReadOnlyList<string> SelfHealingEnabled,
     [property: JsonPropertyName("selfHealingDisabled")] IReadOnlyList<string> SelfHealingDisabled,
-    [property: JsonPropertyName("recentGoalViolations")] IReadOnlyList<AnomalyDetails> RecentGoalViolations,
-    [property: JsonPropertyName("recentBrokerFailures")] IReadOnlyList<AnomalyDetails> RecentBrokerFailures,
-    [property: JsonPropertyName("recentDiskFailures")] IReadOnlyList<AnomalyDetails> RecentDiskFailures,
-    [property: JsonPropertyName("recentMetricAnomalies")] IReadOnlyList<AnomalyDetails> RecentMetricAnomalies,
     [property: JsonPropertyName("balancednessScore")] double? BalancednessScore);
-
-/// <summary>One detected anomaly.</summary>
-public sealed record AnomalyDetails(
-    [property: JsonPropertyName("anomalyId")] string? AnomalyId,
-    [property: JsonPropertyName("status")] string? Status,
-    [property: JsonPropertyName("detectionMs")] long? DetectionMs,
-    [property: JsonPropertyName("statusUpdateMs")] long? StatusUpdateMs);

@@ -18,13 +18,8 @@ public sealed record OptimizationSummary(
     [property: JsonPropertyName("numIntraBrokerReplicaMovements")] int NumIntraBrokerReplicaMovements,
     [property: JsonPropertyName("intraBrokerDataToMoveMB")] long IntraBrokerDataToMoveMB,
     [property: JsonPropertyName("numLeaderMovements")] int NumLeaderMovements,
-    [property: JsonPropertyName("recentWindows")] int RecentWindows,
-    [property: JsonPropertyName("monitoredPartitionsPercentage")] double MonitoredPartitionsPercentage,
     [property: JsonPropertyName("onDemandBalancednessScoreBefore")] double OnDemandBalancednessScoreBefore,
     [property: JsonPropertyName("onDemandBalancednessScoreAfter")] double OnDemandBalancednessScoreAfter,
-    [property: JsonPropertyName("excludedTopics")] IReadOnlyList<string>? ExcludedTopics = null,
-    [property: JsonPropertyName("excludedBrokersForReplicaMove")] IReadOnlyList<int>? ExcludedBrokersForReplicaMove = null,
-    [property: JsonPropertyName("excludedBrokersForLeadership")] IReadOnlyList<int>? ExcludedBrokersForLeadership = null,
     [property: JsonPropertyName("provisionStatus")] string? ProvisionStatus = null,
     [property: JsonPropertyName("provisionRecommendation")] string? ProvisionRecommendation = null)
 {
@@ -39,8 +34,7 @@ public sealed record OptimizationSummary(
 /// <summary>One goal's outcome in a proposal.</summary>
 public sealed record GoalStatus(
     [property: JsonPropertyName("goal")] string Goal,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("optimizationTimeMs")] long? OptimizationTimeMs = null)
+    [property: JsonPropertyName("status")] string Status)
 {
     public const string Fixed = "FIXED";
     public const string Violated = "VIOLATED";

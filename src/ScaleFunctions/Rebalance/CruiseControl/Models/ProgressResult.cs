@@ -19,6 +19,4 @@ public sealed record OperationProgress(
 /// <summary>One step of an operation.</summary>
 public sealed record StepProgress(
     [property: JsonPropertyName("step")] string Step,
-    [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("time-in-ms")] long TimeInMs,
-    [property: JsonPropertyName("completionPercentage")] double CompletionPercentage);
+    [property: JsonPropertyName("description")] string Description);

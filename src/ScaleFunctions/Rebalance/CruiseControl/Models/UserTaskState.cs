@@ -15,9 +15,7 @@ public sealed record UserTaskState(
 public sealed record UserTask(
     [property: JsonPropertyName("UserTaskId")] string UserTaskId,
     [property: JsonPropertyName("Status")] string Status,
-    [property: JsonPropertyName("StartMs")] string? StartMs = null,
     [property: JsonPropertyName("RequestURL")] string? RequestUrl = null,
-    [property: JsonPropertyName("ClientIdentity")] string? ClientIdentity = null,
     [property: JsonPropertyName("originalResponse")] string? OriginalResponse = null)
 {
     public const string Active = "Active";
