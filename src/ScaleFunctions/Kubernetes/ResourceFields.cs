@@ -27,17 +27,24 @@ public static class ResourceFields
     /// <summary>The conditions in <c>status.conditions</c> of <paramref name="resource"/>.</summary>
     public static IReadOnlyList<Condition> Conditions(JsonNode? resource) =>
         (resource?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
-            .Select(c => new Condition(Text(c["type"]) ?? "", Text(c["status"]) ?? "", Text(c["reason"]), Text(c["message"])))
+            .Select(c => new Condition(Text(c["type"]) ?? "", Text(c["status"]) ?? "", Text(c["reason"]), Text(c["message"]), Text(c["lastTransitionTime"])))
             .ToList() ?? [];
 
     public static string? Text(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 }
 
-/// <summary>One status condition: its type, status (<c>True</c>, <c>False</c>, <c>Unknown</c>), reason and message.</summary>
-public sealed record Condition(string Type, string Status, string? Reason, string? Message)
+/// <summary>One status condition: its type, status (<c>True</c>, <c>False</c>, <c>Unknown</c>), reason, message and when it last changed.</summary>
+public sealed record Condition(string Type, string Status, string? Reason, string? Message, string? LastTransitionTime = null)
 {
     public bool IsTrue => string.Equals(Status, "True", StringComparison.Ordinal);
 
     public string Describe() => $"{Type}={Status}" + (Reason is { Length: > 0 } r ? $" ({r}" + (Message is { Length: > 0 } m ? $": {m})" : ")") : "");
+}
+
+/// <summary>The standard label on the resources this app creates (CruiseControlOperations, KafkaRebalances): who manages them.</summary>
+public static class ManagedBy
+{
+    public const string Label = "app.kubernetes.io/managed-by";
+    public const string Value = "scalefunctions";
 }

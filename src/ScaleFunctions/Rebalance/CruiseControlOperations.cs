@@ -5,6 +5,8 @@ using k8s.Autorest;
 using k8s.Models;
 using ScaleFunctions.Configuration;
 
+using ScaleFunctions.Kubernetes;
+
 namespace ScaleFunctions.Rebalance;
 
 /// <summary>
@@ -15,9 +17,6 @@ namespace ScaleFunctions.Rebalance;
 /// </summary>
 public sealed class CruiseControlOperations(IKubernetes kubernetes, TimeProvider time)
 {
-    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
-    public const string ManagedByValue = "scalefunctions";
-
     /// <summary>Set on an operation this app created once its result has been logged (value: the task's final state).</summary>
     public const string ResultLoggedAnnotation = "scalefunctions.io/result-logged";
 
@@ -92,7 +91,7 @@ public sealed class CruiseControlOperations(IKubernetes kubernetes, TimeProvider
                 {
                     ["app"] = "kafka",
                     [CruiseControlOperation.ClusterLabel] = cluster.Name,
-                    [ManagedByLabel] = ManagedByValue,
+                    [ManagedBy.Label] = ManagedBy.Value,
                 },
                 OwnerReferences = [new V1OwnerReference { ApiVersion = "kafka.banzaicloud.io/v1beta1", Kind = "KafkaCluster", Name = cluster.Name, Uid = owner.Metadata.Uid }],
             },

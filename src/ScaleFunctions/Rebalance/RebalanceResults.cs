@@ -100,7 +100,7 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
 
     private static bool IsOursAndUnreported(CruiseControlOperation operation) =>
         operation.HasFinishedTask
-        && operation.Metadata.Labels?.TryGetValue(CruiseControlOperations.ManagedByLabel, out var by) == true && by == CruiseControlOperations.ManagedByValue
+        && operation.Metadata.Labels?.TryGetValue(ManagedBy.Label, out var by) == true && by == ManagedBy.Value
         && operation.Metadata.Annotations?.ContainsKey(CruiseControlOperations.ResultLoggedAnnotation) != true;
 
     private static string Describe(ManagedClusterOptions cluster, string name) => $"CruiseControlOperation {cluster.Namespace}/{name}";

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScaleFunctions.Execution;
 
+using ScaleFunctions.Kubernetes;
+
 namespace ScaleFunctions.Strimzi;
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed record PoolDrain(string Command, int Broker, string Rebalance, Dat
         {
             ["name"] = Rebalance,
             ["namespace"] = @namespace,
-            ["labels"] = new JsonObject { [StrimziNames.ClusterLabel] = cluster, [StrimziNames.ManagedByLabel] = StrimziNames.ManagedBy },
+            ["labels"] = new JsonObject { [StrimziNames.ClusterLabel] = cluster, [ManagedBy.Label] = ManagedBy.Value },
             ["annotations"] = new JsonObject { [StrimziNames.AutoApprovalAnnotation] = "true", [Annotation] = Command },
         },
         ["spec"] = new JsonObject { ["mode"] = StrimziNames.RebalanceModes.RemoveBrokers, ["brokers"] = new JsonArray(Broker) },

@@ -39,14 +39,15 @@ public sealed record StrimziCluster(JsonObject Kafka, IReadOnlyList<NodePoolReso
     public bool AutoRebalances(string mode) =>
         (Kafka["spec"]?["cruiseControl"]?["autoRebalance"] as JsonArray)?.Any(m => string.Equals((string?)m?["mode"], mode, StringComparison.Ordinal)) == true;
 
-    /// <summary>A KafkaRebalance's state: the type of its condition that names a state with status True; New before any.</summary>
-    public static string StateOf(JsonObject rebalance) =>
-        ResourceFields.Conditions(rebalance).FirstOrDefault(c => c.IsTrue && StrimziNames.RebalanceStates.All.Contains(c.Type))?.Type
-        ?? StrimziNames.RebalanceStates.New;
+    /// <summary>A KafkaRebalance's state condition: the one whose type names a state, with status True; null before Strimzi wrote one.</summary>
+    public static Condition? StateCondition(JsonObject rebalance) =>
+        ResourceFields.Conditions(rebalance).FirstOrDefault(c => c.IsTrue && StrimziNames.RebalanceStates.All.Contains(c.Type));
+
+    /// <summary>A KafkaRebalance's state (<see cref="StateCondition"/>'s type); New before any.</summary>
+    public static string StateOf(JsonObject rebalance) => StateCondition(rebalance)?.Type ?? StrimziNames.RebalanceStates.New;
 
     /// <summary>The message of a KafkaRebalance's state condition (why it is NotReady), if any.</summary>
-    public static string? MessageOf(JsonObject rebalance) =>
-        ResourceFields.Conditions(rebalance).FirstOrDefault(c => c.IsTrue && StrimziNames.RebalanceStates.All.Contains(c.Type))?.Message;
+    public static string? MessageOf(JsonObject rebalance) => StateCondition(rebalance)?.Message;
 
     /// <summary>Reads the facts: <paramref name="pools"/> and <paramref name="rebalances"/> are those labelled for the Kafka.</summary>
     public static StrimziCluster Read(ManagedClusterOptions managed, JsonObject kafka, IReadOnlyList<JsonObject> pools, IReadOnlyList<JsonObject> rebalances, DateTimeOffset now, int recentKeyLimit)

@@ -30,11 +30,6 @@ public static class StrimziNames
     /// <summary>On a KafkaRebalance: a template for auto-rebalancing, not a request.</summary>
     public const string TemplateAnnotation = "strimzi.io/rebalance-template";
 
-    /// <summary>The standard label saying who manages a resource: on the KafkaRebalances this app creates.</summary>
-    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
-
-    public const string ManagedBy = "scalefunctions";
-
     public const string BrokerRole = "broker";
     public const string ControllerRole = "controller";
 

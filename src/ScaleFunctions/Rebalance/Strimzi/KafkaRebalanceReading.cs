@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ScaleFunctions.Kubernetes;
 using ScaleFunctions.Rebalance.CruiseControl.Models;
 using ScaleFunctions.Strimzi;
 
@@ -34,18 +35,17 @@ public sealed record KafkaRebalanceReading(
         var metadata = resource["metadata"] as JsonObject;
         var labels = metadata?["labels"] as JsonObject;
         var annotations = metadata?["annotations"] as JsonObject;
-        var state = (resource["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c =>
-            StrimziNames.RebalanceStates.All.Contains(Text(c["type"]) ?? "") && Text(c["status"]) == "True");
+        var state = StrimziCluster.StateCondition(resource);
         return new KafkaRebalanceReading(
             Text(metadata?["name"]) ?? "",
             Text(metadata?["resourceVersion"]),
             Text(labels?[StrimziNames.ClusterLabel]),
             Text(annotations?[StrimziNames.TemplateAnnotation]) is { } template && template.Equals("true", StringComparison.OrdinalIgnoreCase),
-            Text(labels?[CruiseControlOperations.ManagedByLabel]) == CruiseControlOperations.ManagedByValue,
-            Text(state?["type"]) ?? StrimziNames.RebalanceStates.New,
-            DateTimeOffset.TryParse(Text(state?["lastTransitionTime"]), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since) ? since : null,
-            Text(state?["reason"]),
-            Text(state?["message"]),
+            Text(labels?[ManagedBy.Label]) == ManagedBy.Value,
+            state?.Type ?? StrimziNames.RebalanceStates.New,
+            DateTimeOffset.TryParse(state?.LastTransitionTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since) ? since : null,
+            state?.Reason,
+            state?.Message,
             Text(annotations?[StrimziNames.RebalanceAnnotation]),
             annotations,
             resource["status"]?["optimizationResult"] as JsonObject);
@@ -80,5 +80,5 @@ public sealed record KafkaRebalanceReading(
         ? string.Create(CultureInfo.InvariantCulture, $"{Name} ({State} since {since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})")
         : $"{Name} ({State})";
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    private static string? Text(JsonNode? node) => ResourceFields.Text(node);
 }

@@ -92,7 +92,7 @@ public sealed class StrimziRebalanceCheck(
         if (own is { IsOurs: false })
         {
             return For(cluster, DecisionOutcome.Refused, R.NameTaken,
-                $"a KafkaRebalance {cluster.Namespace}/{name} exists that this app did not create (no {CruiseControlOperations.ManagedByLabel}={CruiseControlOperations.ManagedByValue} label); the app never touches it: rename or delete it");
+                $"a KafkaRebalance {cluster.Namespace}/{name} exists that this app did not create (no {ManagedBy.Label}={ManagedBy.Value} label); the app never touches it: rename or delete it");
         }
 
         if (kafka["spec"]?["cruiseControl"] is null)
@@ -273,7 +273,7 @@ public sealed class StrimziRebalanceCheck(
                 ["labels"] = new JsonObject
                 {
                     [StrimziNames.ClusterLabel] = cluster.Name,
-                    [CruiseControlOperations.ManagedByLabel] = CruiseControlOperations.ManagedByValue,
+                    [ManagedBy.Label] = ManagedBy.Value,
                 },
                 // Goes with the Kafka when it is deleted.
                 ["ownerReferences"] = new JsonArray(new JsonObject
