@@ -4,6 +4,7 @@ using Microsoft.Azure.WebJobs.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Operations;
 
@@ -25,7 +26,10 @@ public static class LocalHostApp
             builder.Configuration.AddLocalSettings(builder.Environment.ContentRootPath);
         }
 
+        // host.json under AzureFunctionsJobHost, the section the WebJobs SDK binds its extensions' options from
+        // (extensions.queues becomes the queue trigger's QueuesOptions), as on the Functions host.
         builder.Configuration.AddHostJson(AppContext.BaseDirectory);
+        builder.Configuration["AzureWebJobsConfigurationSection"] = HostJson.Section;
 
         // Lowest priority: quieter framework logs, as a Functions app's host.json would have them; any setting wins.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource

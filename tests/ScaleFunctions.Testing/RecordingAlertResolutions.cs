@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Testing;

@@ -64,12 +64,6 @@ public sealed record AlertRef(string Fingerprint, string AlertName, DateTimeOffs
     public string Key => $"{Fingerprint}@{StartsAt.UtcDateTime:O}";
 }
 
-/// <summary>Which cluster resource a command is about.</summary>
-public sealed record ClusterRef(string Namespace, string Name, ClusterKind Kind)
-{
-    public override string ToString() => $"{Namespace}/{Name}";
-}
-
 /// <summary>
 /// What inside the cluster a command is about: the broker a downScale removes (label <c>brokerId</c>) or the volume
 /// addPvc/resizePvc acts on (label <c>persistentvolumeclaim</c>), and for a Strimzi cluster the node pool (annotation

@@ -42,7 +42,7 @@ public static class ClusterAdapters
 
     /// <summary>Reads <paramref name="cluster"/> through its kind's adapter; NotSupportedException when there is none.</summary>
     public static Task<ClusterReading> ReadAsync(this IEnumerable<IClusterAdapter> adapters, ManagedClusterOptions cluster, CancellationToken cancellationToken) =>
-        (adapters.For(cluster.Kind) ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported ({cluster.Id})."))
+        (adapters.For(cluster.Kind) ?? throw new NotSupportedException($"{cluster.Kind} clusters are not supported ({cluster.Ref})."))
             .ReadAsync(cluster, cancellationToken);
 }
 

@@ -53,10 +53,6 @@ public sealed class ExecutorOptions
     [Range(1, 20)]
     public int ConflictRetries { get; set; } = 5;
 
-    /// <summary>Must equal host.json's <c>extensions.queues.maxDequeueCount</c>: the attempt that fails for the last time is logged as poison.</summary>
-    [Range(1, 100)]
-    public int MaxDequeueCount { get; set; } = 5;
-
     public ResourceQuantity MaxDiskQuantity => new(MaxDiskSize);
 }
 

@@ -27,6 +27,7 @@ public static class ExecutorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>());
         services.AddOptions<ExecutorOptions>().Bind(configuration.GetSection("Executor")).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>());
+        services.AddOptions<HostQueueOptions>().Bind(configuration.GetSection(HostQueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesClientFactory.Configuration(
             sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,

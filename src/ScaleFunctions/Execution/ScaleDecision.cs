@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ScaleFunctions.Decisions;
 
 namespace ScaleFunctions.Execution;
@@ -37,4 +38,14 @@ public sealed record ScaleDecision(DecisionOutcome Outcome, string ReasonCode, s
     public static ScaleDecision Refuse(string code, string reason) => new(DecisionOutcome.Refused, code, reason);
 
     public static ScaleDecision Ignore(string code, string reason) => new(DecisionOutcome.Ignored, code, reason);
+}
+
+/// <summary>
+/// What the executor would decide for a command right now (<see cref="ScaleExecutor.PlanAsync"/>): outcome, reason code
+/// and reason as it would record them, and when it acts the JSON Patch (RFC 6902) it would write and log.
+/// </summary>
+public sealed record PlannedDecision(DecisionOutcome Outcome, string ReasonCode, string Reason, JsonNode? Patch)
+{
+    /// <summary>Deferred: how long the command would wait on the queue.</summary>
+    public TimeSpan? DeferFor { get; init; }
 }

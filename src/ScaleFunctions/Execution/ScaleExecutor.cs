@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,89 @@ using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Storage;
 
 namespace ScaleFunctions.Execution;
+
+/// <summary>
+/// Executes one command message from the queue. Returns normally when the message is done with (acted, refused,
+/// deferred by re-enqueueing, dropped); throws for a transient failure so the queue delivers it again.
+/// </summary>
+public interface IScaleCommandHandler
+{
+    Task HandleAsync(string messageText, QueueMessageContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What the queue says about a message being processed: its id and how often it has been dequeued.</summary>
+public sealed record QueueMessageContext(string MessageId, long DequeueCount);
+
+/// <summary>
+/// host.json's <c>extensions.queues</c> as the host applies it (an app setting
+/// <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c> overrides it): the one place the dequeue limit is set.
+/// </summary>
+public sealed class HostQueueOptions
+{
+    public const string Section = HostJson.Section + ":extensions:queues";
+
+    /// <summary>The host's default when host.json sets none.</summary>
+    [Range(1, 100)]
+    public int MaxDequeueCount { get; set; } = 5;
+}
+
+/// <summary>
+/// The queue's entry point: parses the message and hands it to <see cref="ScaleExecutor"/>. A message that can never
+/// be executed is refused and completed. A transient failure is thrown so the queue delivers the message again; on the
+/// last delivery (host.json's <c>maxDequeueCount</c>, <see cref="HostQueueOptions"/>) it is logged as a RetriesExhausted
+/// decision with its reason before the host moves it to the poison queue.
+/// </summary>
+public sealed partial class ScaleCommandHandler(
+    ScaleExecutor executor,
+    DecisionLog decisions,
+    IOptions<HostQueueOptions> options,
+    ILogger<ScaleCommandHandler> logger) : IScaleCommandHandler
+{
+    public async Task HandleAsync(string messageText, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        ScaleCommand command;
+        try
+        {
+            command = ScaleCommandCodec.Deserialize(messageText);
+        }
+        catch (InvalidCommandException ex)
+        {
+            decisions.Record(new Decision(ScaleExecutor.Stage, "unknown", "unknown", [], DecisionOutcome.Refused,
+                $"{ReasonCodes.InvalidCommand}: message {context.MessageId}: {ex.Message}")
+            { ReasonCode = ReasonCodes.InvalidCommand });
+            return;
+        }
+
+        try
+        {
+            await executor.ExecuteAsync(command, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var max = options.Value.MaxDequeueCount;
+            var reason = $"{ex.GetType().Name}: {ex.ApiMessage()}";
+            if (context.DequeueCount >= max)
+            {
+                decisions.Record(new Decision(ScaleExecutor.Stage, command.Cluster.ToString(), ScaleCommandNames.Of(command.Command),
+                    command.Alerts.Select(a => a.Fingerprint).ToList(), DecisionOutcome.Refused,
+                    $"{ReasonCodes.RetriesExhausted}: delivery {context.DequeueCount} of {max} failed ({reason}); the message moves to the poison queue")
+                {
+                    CommandKey = command.IdempotencyKey,
+                    ReasonCode = ReasonCodes.RetriesExhausted,
+                });
+            }
+            else
+            {
+                LogTransient(logger, command.Cluster.ToString(), command.IdempotencyKey, context.DequeueCount, max, reason);
+            }
+
+            throw;
+        }
+    }
+
+    [LoggerMessage(1100, LogLevel.Warning, "Command {CommandKey} for {Cluster} failed on delivery {DequeueCount} of {MaxDequeueCount} ({Reason}); the queue will deliver it again")]
+    private static partial void LogTransient(ILogger logger, string cluster, string commandKey, long dequeueCount, int maxDequeueCount, string reason);
+}
 
 /// <summary>
 /// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
@@ -109,14 +193,14 @@ public sealed partial class ScaleExecutor(
 
             if (decision.SendsPatch)
             {
-                var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name)!;
+                var managed = managedClusters.Find(command.Cluster)!;
                 try
                 {
                     await decided.Adapter!.WriteAsync(managed, decided.Patch!, cancellationToken);
                 }
                 catch (Exception ex) when (ex.IsConflict())
                 {
-                    LogConflict(logger, managed.Id, command.IdempotencyKey, attempt);
+                    LogConflict(logger, managed.Ref.ToString(), command.IdempotencyKey, attempt);
                     continue;
                 }
                 catch (Exception ex) when (ex.IsPermanent())
@@ -130,7 +214,7 @@ public sealed partial class ScaleExecutor(
                     throw;
                 }
 
-                LogChange(managed.Id, decision, decided.Patch!, dryRun: false);
+                LogChange(managed.Ref.ToString(), decision, decided.Patch!, dryRun: false);
                 if (decision.Outcome == DecisionOutcome.Acted)
                 {
                     applied.Add(command.IdempotencyKey);
@@ -175,7 +259,7 @@ public sealed partial class ScaleExecutor(
     /// </summary>
     private async Task<Decided> DecideWantedAsync(ScaleCommand command, ReplicaCountsOnce counts, CancellationToken cancellationToken, bool recall = false)
     {
-        var managed = managedClusters.Find(command.Cluster.Namespace, command.Cluster.Name);
+        var managed = managedClusters.Find(command.Cluster);
         if (managed is null)
         {
             return new(ScaleDecision.Refuse(ReasonCodes.ClusterNotManaged, $"{command.Cluster} is not in the Clusters configuration"));
@@ -263,12 +347,12 @@ public sealed partial class ScaleExecutor(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is { } forbidden)
         {
             return ScaleDecision.Refuse(ReasonCodes.Forbidden, forbidden.ForbiddenReason(
-                $"to tell whether Cruise Control is moving partitions in {managed.Id} before {ScaleCommandNames.Of(command.Command)}"));
+                $"to tell whether Cruise Control is moving partitions in {managed.Ref} before {ScaleCommandNames.Of(command.Command)}"));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new RebalanceActivityUnknownException(
-                $"could not tell whether Cruise Control is moving partitions in {managed.Id}, so {ScaleCommandNames.Of(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
+                $"could not tell whether Cruise Control is moving partitions in {managed.Ref}, so {ScaleCommandNames.Of(command.Command)} waits: {ex.GetType().Name}: {ex.Message}", ex);
         }
 
         return moving is null
@@ -284,7 +368,7 @@ public sealed partial class ScaleExecutor(
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            LogReplicaCountsUnavailable(logger, managed.Id, ex.GetType().Name);
+            LogReplicaCountsUnavailable(logger, managed.Ref.ToString(), ex.GetType().Name);
             return null;
         }
     }
@@ -390,3 +474,6 @@ internal sealed class BoundedKeySet(int capacity)
         }
     }
 }
+
+/// <summary>The cluster kept changing under the executor (409 on every attempt). Transient: the queue retries.</summary>
+public sealed class ScaleConflictException(string message) : Exception(message);

@@ -29,7 +29,7 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
         var managed = string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name) ? null : clusters.Find(@namespace, name);
         if (!alert.Annotations.TryGetValue("command", out var command) || string.IsNullOrWhiteSpace(command))
         {
-            return new IgnoredAlert(alertRef, managed is null ? "" : managed.Id, IntakeReasonCodes.NoCommand, "no command annotation.");
+            return new IgnoredAlert(alertRef, managed is null ? "" : managed.Ref.ToString(), IntakeReasonCodes.NoCommand, "no command annotation.");
         }
 
         if (string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(name))

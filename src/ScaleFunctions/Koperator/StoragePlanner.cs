@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Execution;
-
 using ScaleFunctions.Kubernetes;
 
 namespace ScaleFunctions.Koperator;
@@ -123,4 +125,86 @@ public static class StoragePlanner
 
     public static string DerivedMountPath(string idempotencyKey) =>
         "/kafka-logs-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..8];
+}
+
+/// <summary>
+/// A broker's volumes as Koperator composes them: the broker's own <c>brokerConfig.storageConfigs</c> first, then its
+/// group's, the first entry per mountPath winning. Changes are written as a per-broker override of the whole list (<see cref="KafkaClusterResource.SetBrokerStorage"/>), in
+/// the same order, so the group (and every other broker) is untouched (Koperator #451) and the PVC index of every
+/// existing volume stays what it was.
+/// </summary>
+public static class BrokerStorage
+{
+    public static List<JsonObject> Effective(KafkaClusterResource cluster, JsonObject broker)
+    {
+        var own = broker["brokerConfig"]?["storageConfigs"] as JsonArray;
+        var group = (string?)broker["brokerConfigGroup"] is { Length: > 0 } groupName
+            ? cluster.BrokerConfigGroup(groupName)?["storageConfigs"] as JsonArray
+            : null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return (own ?? []).Concat(group ?? []).OfType<JsonObject>()
+            .Where(s => seen.Add((string?)s["mountPath"] ?? ""))
+            .Select(s => s.DeepClone().AsObject())
+            .ToList();
+    }
+
+    public static JsonObject? ByMountPath(IEnumerable<JsonObject> storage, string mountPath) =>
+        storage.FirstOrDefault(s => string.Equals((string?)s["mountPath"], mountPath, StringComparison.Ordinal));
+
+    public static string? RequestedSize(JsonObject storage) => (string?)storage["pvcSpec"]?["resources"]?["requests"]?["storage"];
+
+    public static JsonObject NewVolume(string mountPath, string size, string? storageClass)
+    {
+        var pvcSpec = new JsonObject { ["accessModes"] = new JsonArray("ReadWriteOnce") };
+        if (!string.IsNullOrEmpty(storageClass))
+        {
+            pvcSpec["storageClassName"] = storageClass;
+        }
+
+        pvcSpec["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = size } };
+        return new JsonObject { ["mountPath"] = mountPath, ["pvcSpec"] = pvcSpec };
+    }
+}
+
+/// <summary>
+/// Which broker, and which of its volumes, a PVC belongs to. Koperator names a broker's PVCs
+/// <c>{cluster}-{brokerId}-storage-{index}-{random}</c> (generateName), where index is the position of the volume in
+/// the broker's effective storageConfigs; it also labels them <c>brokerId</c>. The alert's <c>brokerId</c> label wins
+/// when present (it must agree with the name when both are there); the volume is the alert's <c>mountPath</c> when
+/// given, else the index from the name.
+/// </summary>
+public sealed record PvcOwner(int BrokerId, int? StorageIndex)
+{
+    public static (PvcOwner? Owner, BrokerPlan? Refusal) Find(string clusterName, ScaleTarget target)
+    {
+        var name = target.PersistentVolumeClaim;
+        int? nameBroker = null;
+        int? index = null;
+        if (name is not null)
+        {
+            var match = Regex.Match(name, $"^{Regex.Escape(clusterName)}-([0-9]+)-storage-([0-9]+)-[a-z0-9]+$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            if (match.Success
+                && int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var broker)
+                && int.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var storage))
+            {
+                nameBroker = broker;
+                index = storage;
+            }
+        }
+
+        if (target.BrokerId is { } labelled && nameBroker is { } named && labelled != named)
+        {
+            return (null, BrokerPlan.Refuse(ReasonCodes.PvcOwnerUnknown,
+                $"the alert's brokerId label ({labelled}) disagrees with PVC {name}, which Koperator named for broker {named}"));
+        }
+
+        if ((target.BrokerId ?? nameBroker) is not { } brokerId)
+        {
+            return (null, BrokerPlan.Refuse(ReasonCodes.PvcOwnerUnknown, name is null
+                ? "the alert names no persistentvolumeclaim and no brokerId"
+                : $"PVC {name} does not follow Koperator's naming ({clusterName}-<brokerId>-storage-<n>-…) and the alert has no brokerId label"));
+        }
+
+        return (new PvcOwner(brokerId, index), null);
+    }
 }

@@ -69,3 +69,23 @@ public static class KubernetesErrors
         return exception.Message;
     }
 }
+
+/// <summary>
+/// A write lost a race that the API server did not answer with 409: a JSON Patch is applied to the object as it is now
+/// before the resourceVersion is compared, so on an object changed since the reading a path of the patch may no longer
+/// exist, and that answers 422. The object's resourceVersion, read again, moved: a conflict (read again, decide again),
+/// not a refusal. <see cref="KubernetesErrors.IsConflict"/> is true for it.
+/// </summary>
+public sealed class KubernetesConflictException(string message, Exception innerException) : Exception(message, innerException);
+
+/// <summary>
+/// The API server answered 403 to a request made outside KubernetesClient's typed API (the Cruise Control service
+/// proxy): the permission the request needed and the API server's own message. Permanent: retrying cannot grant it.
+/// </summary>
+public sealed class KubernetesForbiddenException(KubernetesPermission? permission, string apiMessage)
+    : Exception($"the API server answered 403 Forbidden to {permission?.ToString() ?? "a request"}: {apiMessage}")
+{
+    public KubernetesPermission? Permission { get; } = permission;
+
+    public string ApiMessage { get; } = apiMessage;
+}

@@ -27,7 +27,7 @@ public sealed class ClusterHealthCheck(ManagedClusterOptions cluster, Func<IEnum
         try
         {
             var reading = await adapters().ReadAsync(cluster, cancellationToken);
-            return HealthCheckResult.Healthy($"{cluster.Kind} {cluster.Id} is readable", new Dictionary<string, object>
+            return HealthCheckResult.Healthy($"{cluster.Kind} {cluster.Ref} is readable", new Dictionary<string, object>
             {
                 ["state"] = reading.State ?? "",
                 ["brokers"] = reading.BrokerCount,
@@ -35,7 +35,7 @@ public sealed class ClusterHealthCheck(ManagedClusterOptions cluster, Func<IEnum
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"{cluster.Kind} {cluster.Id} is not readable ({Describe(ex)})");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"{cluster.Kind} {cluster.Ref} is not readable ({Describe(ex)})");
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class StartupSummary(IConfiguration configuration, IOptions<Comman
             StorageCredential(configuration),
             queue.Value.Name,
             clusters.All.Count,
-            string.Join(",", clusters.All.Select(c => c.Id)),
+            string.Join(",", clusters.All.Select(c => c.Ref.ToString())),
             Telemetry(configuration));
         return Task.CompletedTask;
     }

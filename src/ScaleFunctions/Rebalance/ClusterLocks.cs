@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScaleFunctions.Configuration;
 
 namespace ScaleFunctions.Rebalance;
 
@@ -8,12 +9,12 @@ namespace ScaleFunctions.Rebalance;
 /// </summary>
 public sealed class ClusterLocks
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ClusterRef, SemaphoreSlim> locks = new();
 
     /// <summary>Takes the cluster's lock without waiting; null when it is held.</summary>
-    public IDisposable? TryEnter(string clusterId)
+    public IDisposable? TryEnter(ClusterRef cluster)
     {
-        var semaphore = locks.GetOrAdd(clusterId, _ => new SemaphoreSlim(1, 1));
+        var semaphore = locks.GetOrAdd(cluster, _ => new SemaphoreSlim(1, 1));
         return semaphore.Wait(0) ? new Releaser(semaphore) : null;
     }
 

@@ -26,7 +26,7 @@ public sealed class CruiseControlBrokerReplicaCounts(CruiseControlClients client
         }
         catch (Exception ex) when ((ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && ex.Forbidden() is null)
         {
-            logger.LogWarning("Replica counts of cluster {Cluster} unavailable from Cruise Control: {Error}", cluster.Id, ex.Message);
+            logger.LogWarning("Replica counts of cluster {Cluster} unavailable from Cruise Control: {Error}", cluster.Ref.ToString(), ex.Message);
             return null;
         }
     }

@@ -50,7 +50,7 @@ public sealed class RebalanceCheck(
             return;
         }
 
-        using var held = locks.TryEnter(cluster.Id);
+        using var held = locks.TryEnter(cluster.Ref);
         if (held is null)
         {
             decisions.Record(For(cluster, DecisionOutcome.Deferred, "skipped: another rebalance check of this cluster is still running"));
@@ -168,5 +168,5 @@ public sealed class RebalanceCheck(
         (For(cluster, DecisionOutcome.Deferred, $"skipped: {reason}"), null);
 
     private static Decision For(ManagedClusterOptions cluster, DecisionOutcome outcome, string reason) =>
-        new(Stage, cluster.Id, "rebalance", [], outcome, reason);
+        new(Stage, cluster.Ref.ToString(), "rebalance", [], outcome, reason);
 }

@@ -19,10 +19,10 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
 {
     public const int ResultEventId = 1301;
 
-    private readonly ConcurrentDictionary<string, string> directTasks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ClusterRef, string> directTasks = new();
 
     /// <summary>Remembers a directly started rebalance's user task until its result is logged.</summary>
-    public void Remember(ManagedClusterOptions cluster, string userTaskId) => directTasks[cluster.Id] = userTaskId;
+    public void Remember(ManagedClusterOptions cluster, string userTaskId) => directTasks[cluster.Ref] = userTaskId;
 
     /// <summary>
     /// Logs the results of the cluster's rebalances that finished since they were last looked at. Best effort: a failure
@@ -38,7 +38,7 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
                 await TryReportAsync(cluster, operation, cancellationToken);
             }
 
-            if (directTasks.TryGetValue(cluster.Id, out var taskId))
+            if (directTasks.TryGetValue(cluster.Ref, out var taskId))
             {
                 await TryReportAsync(cluster, client, taskId, cancellationToken);
             }
@@ -46,7 +46,7 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex.Forbidden() is null)
         {
             // A 403 is not "later": it reaches the check, whose decision names the missing permission.
-            LogNotReported(logger, cluster.Id, ex.ApiMessage());
+            LogNotReported(logger, cluster.Ref.ToString(), ex.ApiMessage());
         }
     }
 
@@ -70,16 +70,16 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
 
         var task = operation.CurrentTask!;
         var error = string.IsNullOrEmpty(task.ErrorMessage) ? "" : $": {task.ErrorMessage}";
-        LogResult(logger, cluster.Id, Describe(cluster, operation.Metadata.Name), $"{task.State} (user task {task.Id}){error}");
+        LogResult(logger, cluster.Ref.ToString(), Describe(cluster, operation.Metadata.Name), $"{task.State} (user task {task.Id}){error}");
         return true;
     }
 
     /// <summary>Logs an operation that disappeared before its result was seen (deleted by hand, or after its TTL).</summary>
     public void ReportGone(ManagedClusterOptions cluster, string name) =>
-        LogResult(logger, cluster.Id, Describe(cluster, name), "the operation is gone (finished and deleted after its TTL, or deleted by hand)");
+        LogResult(logger, cluster.Ref.ToString(), Describe(cluster, name), "the operation is gone (finished and deleted after its TTL, or deleted by hand)");
 
     /// <summary>Logs the result of a rebalance another path followed to its end (Strimzi's KafkaRebalance), once.</summary>
-    public void Report(ManagedClusterOptions cluster, string execution, string result) => LogResult(logger, cluster.Id, execution, result);
+    public void Report(ManagedClusterOptions cluster, string execution, string result) => LogResult(logger, cluster.Ref.ToString(), execution, result);
 
     /// <summary>Logs a direct rebalance's result when Cruise Control reports its user task finished (or forgotten); true then.</summary>
     public async Task<bool> TryReportAsync(ManagedClusterOptions cluster, CruiseControlClient client, string userTaskId, CancellationToken cancellationToken)
@@ -90,9 +90,9 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
             return false;
         }
 
-        if (directTasks.TryRemove(new KeyValuePair<string, string>(cluster.Id, userTaskId)))
+        if (directTasks.TryRemove(new KeyValuePair<ClusterRef, string>(cluster.Ref, userTaskId)))
         {
-            LogResult(logger, cluster.Id, $"user task {userTaskId}", Describe(task));
+            LogResult(logger, cluster.Ref.ToString(), $"user task {userTaskId}", Describe(task));
         }
 
         return true;

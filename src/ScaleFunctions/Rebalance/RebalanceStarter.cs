@@ -43,14 +43,14 @@ public sealed class RebalanceStarter(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Rebalance of cluster {Cluster} ({Execution}) could not be followed; a later check logs its result: {Error}", cluster.Id, start.Description, ex.Message);
+                logger.LogWarning("Rebalance of cluster {Cluster} ({Execution}) could not be followed; a later check logs its result: {Error}", cluster.Ref.ToString(), start.Description, ex.Message);
                 return;
             }
         }
 
         logger.LogInformation(
             "Rebalance of cluster {Cluster} ({Execution}) still running after {Looks} looks; a later check logs its result, and checks skip the cluster until Cruise Control's executor is idle",
-            cluster.Id, start.Description, options.Value.FollowPolls);
+            cluster.Ref.ToString(), start.Description, options.Value.FollowPolls);
     }
 
     private async Task<RebalanceStart> StartDirectAsync(ManagedClusterOptions cluster, CruiseControlClient client, CancellationToken cancellationToken)

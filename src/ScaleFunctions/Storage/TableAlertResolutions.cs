@@ -1,7 +1,19 @@
 using Azure.Data.Tables;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 
 namespace ScaleFunctions.Storage;
+
+/// <summary>
+/// Remembers alert firing episodes that Alertmanager reported resolved. Intake records them; the executor asks before it
+/// acts on (or defers again) a command, and cancels a command whose alerts have all resolved.
+/// </summary>
+public interface IAlertResolutions
+{
+    Task RecordAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> resolved, CancellationToken cancellationToken);
+
+    Task<bool> AreAllResolvedAsync(ClusterRef cluster, IReadOnlyCollection<AlertRef> alerts, CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// <see cref="IAlertResolutions"/> in an Azure Table (<c>Intake:ResolutionsTable</c>) of <see cref="StorageAccount"/>.

@@ -5,6 +5,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.LocalHost;
 using ScaleFunctions.Storage;
 using ScaleFunctions.Testing;

@@ -4,6 +4,7 @@ using Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Storage;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Commands;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Intake;
 using ScaleFunctions.Storage;
 using ScaleFunctions.Testing;

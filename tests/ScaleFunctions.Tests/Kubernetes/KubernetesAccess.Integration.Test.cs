@@ -10,7 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using ScaleFunctions.Execution;
 using ScaleFunctions.Kubernetes;
 using ScaleFunctions.Testing.Kubernetes;
 
@@ -153,7 +152,7 @@ public sealed class KubernetesAccessIntegrationTest
     }
 
     [Fact]
-    public void The_max_dequeue_count_matches_host_json()
+    public void Host_json_delivers_one_command_at_a_time_and_polls_often()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root.FullName, "ScaleFunctions.sln")))
@@ -164,7 +163,6 @@ public sealed class KubernetesAccessIntegrationTest
         using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(root.FullName, "host.json")));
         var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
 
-        Assert.Equal(new ExecutorOptions().MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32());
         Assert.Equal(1, queues.GetProperty("batchSize").GetInt32());
         Assert.Equal(0, queues.GetProperty("newBatchThreshold").GetInt32());
         Assert.True(TimeSpan.Parse(queues.GetProperty("maxPollingInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromSeconds(2));

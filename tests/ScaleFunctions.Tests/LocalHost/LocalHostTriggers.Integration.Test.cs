@@ -181,7 +181,6 @@ public sealed class LocalHostTriggersIntegrationTest(AzuriteFixture azurite)
         settings["Clusters:0:MaxBrokers"] = "6";
         settings["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2";
         settings["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00";
-        settings["Executor:MaxDequeueCount"] = "2";
         await using var host = await LocalHostServer.StartAsync(settings, builder =>
         {
             Observe(settlements, logs)(builder);

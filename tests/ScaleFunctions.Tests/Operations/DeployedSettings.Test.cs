@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ScaleFunctions.Configuration;
 using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests.Operations;
@@ -135,6 +136,7 @@ public sealed class DeployedSettingsTest
         .Select(k => k.Split(':'))
         .SelectMany(segments => Enumerable.Range(1, segments.Length - 1).Select(n => string.Join(':', segments[..n])))
         .Where(prefix => !prefix.EndsWith('*') && !HostSettings.Any(h => h.StartsWith(prefix + ":", StringComparison.OrdinalIgnoreCase)))
+        .Where(prefix => !prefix.StartsWith(HostJson.Section, StringComparison.OrdinalIgnoreCase)) // host.json, deployed with the app
         .Distinct(StringComparer.OrdinalIgnoreCase)
         .Order(StringComparer.Ordinal)
         .ToList();

@@ -24,6 +24,6 @@ public sealed class FakeScaleActivity : IScaleActivity
             await gate.Task.WaitAsync(cancellationToken);
         }
 
-        return PerCluster.TryGetValue(cluster.Id, out var activity) ? activity : Activity;
+        return PerCluster.TryGetValue(cluster.Ref.ToString(), out var activity) ? activity : Activity;
     }
 }

@@ -42,7 +42,7 @@ public sealed class ExecutorFaultsIntegrationTest(ITestOutputHelper output)
         using var ledger = new ClusterLedger(api);
         var faults = new RandomFaults(seed, FaultRate, "/kafkaclusters");
         api.RandomFaults = faults;
-        api.Faults.Fail(409, "Conflict", "PUT", "/kafkaclusters/", times: 2); // at least two conflicts whatever the seed
+        api.Faults.Fail(409, "Conflict", "PATCH", "/kafkaclusters/", times: 2); // at least two conflicts whatever the seed
         var watch = new DecisionWatch();
         var settings = LocalHostServer.Settings(azurite.ConnectionString, AzuriteFixture.NewQueueName());
         foreach (var (name, value) in new Dictionary<string, string?>
@@ -53,7 +53,6 @@ public sealed class ExecutorFaultsIntegrationTest(ITestOutputHelper output)
             ["Executor:ScaleDownCooldown"] = "00:00:00",
             ["Executor:FlapWindow"] = "00:00:00",
             ["Executor:SettleWindow"] = "00:00:00",
-            ["Executor:MaxDequeueCount"] = "10",
             ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "10",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",

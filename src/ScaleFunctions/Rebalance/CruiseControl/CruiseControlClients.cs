@@ -15,6 +15,6 @@ public sealed class CruiseControlClients(IHttpClientFactory httpClients, IServic
     {
         var endpoint = CruiseControlEndpoint.For(cluster, () => KubernetesApiServer.BaseUri(services.GetRequiredService<IKubernetes>()));
         var http = httpClients.CreateClient(endpoint.ViaServiceProxy ? CruiseControlHttp.ServiceProxyClient : CruiseControlHttp.DirectClient);
-        return new CruiseControlClient(http, endpoint, cluster.Id, cluster.CruiseControl, time, logger);
+        return new CruiseControlClient(http, endpoint, cluster.Ref.ToString(), cluster.CruiseControl, time, logger);
     }
 }

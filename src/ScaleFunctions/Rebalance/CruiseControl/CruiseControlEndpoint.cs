@@ -14,7 +14,7 @@ public sealed record CruiseControlEndpoint(Uri BaseUri, bool ViaServiceProxy)
         var options = cluster.CruiseControl;
         if (!options.IsConfigured)
         {
-            throw new InvalidOperationException($"Cruise Control is not configured for cluster {cluster.Id}.");
+            throw new InvalidOperationException($"Cruise Control is not configured for cluster {cluster.Ref}.");
         }
 
         if (!options.UsesServiceProxy)

@@ -46,7 +46,7 @@ public sealed class StrimziRebalanceCheck(
 
     public async Task<Decision> CheckAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken)
     {
-        using var held = locks.TryEnter(cluster.Id);
+        using var held = locks.TryEnter(cluster.Ref);
         if (held is null)
         {
             return For(cluster, DecisionOutcome.Deferred, R.CheckRunning, "skipped: another rebalance check of this cluster is still running");
@@ -80,7 +80,7 @@ public sealed class StrimziRebalanceCheck(
         }
         catch (Exception ex) when (ex.StatusCode() == HttpStatusCode.NotFound)
         {
-            return For(cluster, DecisionOutcome.Refused, R.ClusterNotFound, $"the Kafka {cluster.Id} does not exist");
+            return For(cluster, DecisionOutcome.Refused, R.ClusterNotFound, $"the Kafka {cluster.Ref} does not exist");
         }
 
         var name = NameFor(cluster);
@@ -99,7 +99,7 @@ public sealed class StrimziRebalanceCheck(
         {
             var deleted = own is null ? "" : await DeleteAsync(cluster, own, cancellationToken) ? $" (deleted this app's KafkaRebalance {name})" : "";
             return For(cluster, DecisionOutcome.Ignored, R.CruiseControlNotDeployed,
-                $"Strimzi runs no Cruise Control for this cluster: the Kafka {cluster.Id} has no spec.cruiseControl; add it to let the app rebalance{deleted}");
+                $"Strimzi runs no Cruise Control for this cluster: the Kafka {cluster.Ref} has no spec.cruiseControl; add it to let the app rebalance{deleted}");
         }
 
         // The app's own rebalance is followed to its end whatever else happens: nothing of it waits on the guards.
@@ -142,7 +142,7 @@ public sealed class StrimziRebalanceCheck(
         if ((string?)ready?["status"] != "True")
         {
             var detail = ready is null ? "no Ready condition yet" : $"Ready is {Cut((string?)ready["status"])}: {Cut((string?)ready["reason"])} {Cut((string?)ready["message"])}".TrimEnd();
-            return Skip(cluster, R.KafkaNotReady, $"the Kafka {cluster.Id} is not Ready ({detail})");
+            return Skip(cluster, R.KafkaNotReady, $"the Kafka {cluster.Ref} is not Ready ({detail})");
         }
 
         var others = rebalances.Where(r => r != own && r.IsActive).ToList();
@@ -294,5 +294,5 @@ public sealed class StrimziRebalanceCheck(
         For(cluster, DecisionOutcome.Deferred, code, $"skipped: {reason}");
 
     private static Decision For(ManagedClusterOptions cluster, DecisionOutcome outcome, string code, string reason) =>
-        new(RebalanceCheck.Stage, cluster.Id, "rebalance", [], outcome, $"{code}: {reason}") { ReasonCode = code };
+        new(RebalanceCheck.Stage, cluster.Ref.ToString(), "rebalance", [], outcome, $"{code}: {reason}") { ReasonCode = code };
 }

@@ -1,12 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 
-namespace ScaleFunctions.LocalHost;
+namespace ScaleFunctions.Configuration;
 
 /// <summary>
-/// The app's <c>host.json</c> (the repository root's, linked into the build output) as configuration, where the
-/// Functions host puts it: under <c>AzureFunctionsJobHost</c>, the section the WebJobs SDK binds its extensions'
-/// options from (<c>extensions.queues</c> becomes the queue trigger's QueuesOptions). Lowest priority, so that an app
-/// setting such as <c>AzureFunctionsJobHost__extensions__queues__batchSize</c> overrides it, as on the Functions host.
+/// The app's <c>host.json</c> (the repository root's, linked into each host's build output) as configuration, where the
+/// Functions host puts it: under <c>AzureFunctionsJobHost</c>. Lowest priority, so that an app setting such as
+/// <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c> overrides it, as on the Functions host. Both hosts
+/// add it, so the settings the app shares with the host (the dequeue limit) are read from the file the host reads.
 /// </summary>
 public static class HostJson
 {
@@ -24,7 +25,6 @@ public static class HostJson
             .AsEnumerable()
             .Where(pair => pair.Value is not null)
             .ToDictionary(pair => $"{Section}:{pair.Key}", pair => pair.Value, StringComparer.OrdinalIgnoreCase);
-        values["AzureWebJobsConfigurationSection"] = Section;
         builder.Sources.Insert(0, new MemoryConfigurationSource { InitialData = values });
         return builder;
     }

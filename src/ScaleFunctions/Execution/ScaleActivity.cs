@@ -5,6 +5,21 @@ using ScaleFunctions.Configuration;
 namespace ScaleFunctions.Execution;
 
 /// <summary>
+/// Whether a cluster is moving or resting, read from the cluster resource: the executor's guard state (last actions,
+/// cooldowns) and the operator's own status (graceful actions pending). The rebalance check uses it to stay out of the way.
+/// </summary>
+public interface IScaleActivity
+{
+    Task<ScaleActivity> GetAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken);
+}
+
+/// <summary>A cluster's activity. <see cref="Reason"/> says why it is not resting (null when it is).</summary>
+public sealed record ScaleActivity(bool ScalingInProgress, bool InCooldown, bool GracefulActionsPending, string? Reason)
+{
+    public bool IsResting => !ScalingInProgress && !InCooldown && !GracefulActionsPending;
+}
+
+/// <summary>
 /// <see cref="IScaleActivity"/> from one reading of the cluster resource (its kind's <see cref="IClusterAdapter"/>):
 /// scaling in progress while the operator is not ready, operator actions pending, in cooldown while any of
 /// <see cref="ScaleGuards.Holds"/> (cooldowns, flap guard, settle window) would hold some command.
