@@ -71,11 +71,12 @@ public sealed record PoolDrain(string Command, int Broker, string Rebalance, Dat
 /// <summary>
 /// Strimzi's node-id lists in <c>strimzi.io/next-node-ids</c> and <c>strimzi.io/remove-node-ids</c>: ids and ranges,
 /// ascending or descending (<c>[0, 1, 10-20, 60-50]</c>), used in the order written. A list Strimzi could not read is
-/// null, and Strimzi then uses its default (as the app does).
+/// null, and Strimzi then uses its default (as the app does). So is a list of more than <see cref="MaxExpanded"/> ids in
+/// all: an annotation of many wide ranges would otherwise take the executor's memory.
 /// </summary>
 public static class NodeIdList
 {
-    private const int MaxExpanded = 100_000;
+    public const int MaxExpanded = 100_000;
 
     public static IReadOnlyList<int>? Parse(string? text)
     {
@@ -99,11 +100,11 @@ public static class NodeIdList
             }
 
             var range = part.Split('-', StringSplitOptions.TrimEntries);
-            if (range.Length == 1 && Id(range[0]) is { } id)
+            if (range.Length == 1 && Id(range[0]) is { } id && ids.Count < MaxExpanded)
             {
                 ids.Add(id);
             }
-            else if (range.Length == 2 && Id(range[0]) is { } from && Id(range[1]) is { } to && Math.Abs(to - from) < MaxExpanded)
+            else if (range.Length == 2 && Id(range[0]) is { } from && Id(range[1]) is { } to && (long)Math.Abs((long)to - from) + 1 <= MaxExpanded - ids.Count)
             {
                 var step = to >= from ? 1 : -1;
                 for (var i = from; i != to + step; i += step)
