@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Rebalance;
-using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Rebalance.CruiseControl.Models;
 using ScaleFunctions.Testing.CruiseControl;
 
