@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using ScaleFunctions.Configuration;
+using ScaleFunctions.Testing;
 
 namespace ScaleFunctions.Tests;
 
@@ -30,12 +31,50 @@ public sealed class LayoutTest
     }
 
     [Fact]
+    public void Each_folder_depends_only_on_those_above_it_in_the_readme()
+    {
+        var steps = ReadmeSteps();
+        var graph = Dependencies(typeof(ManagedClusterOptions).Assembly, Root + ".");
+
+        var upward = graph
+            .SelectMany(g => g.Value.Select(to => (From: g.Key, To: to)))
+            .Where(edge => Step(steps, edge.To) > Step(steps, edge.From))
+            .Select(edge => $"{edge.From} -> {edge.To}")
+            .ToList();
+
+        Assert.True(upward.Count == 0, "Depends on a folder listed below it in README's layout table:\n" + string.Join("\n", upward));
+        Assert.All(graph.Keys, ns => Assert.True(Step(steps, ns) >= 0, $"{ns} is in no folder of README's layout table"));
+    }
+
+    [Fact]
     public void A_cycle_through_method_bodies_only_is_found()
     {
         var graph = Dependencies(typeof(LayoutSample.A.Caller).Assembly, typeof(LayoutSample.A.Caller).Namespace![..^1]);
 
         Assert.Equal([["ScaleFunctions.Tests.LayoutSample.A", "ScaleFunctions.Tests.LayoutSample.B"]], Cycles(graph));
     }
+
+    /// <summary>The folders of README's table "One alert's way through src/ScaleFunctions", top to bottom, as namespaces.</summary>
+    private static List<string> ReadmeSteps()
+    {
+        var lines = File.ReadAllLines(ReferenceFiles.InRepository("README.md"));
+        return lines
+            .SkipWhile(line => !line.StartsWith("One alert's way through", StringComparison.Ordinal))
+            .SkipWhile(line => !line.StartsWith("| folder |", StringComparison.Ordinal))
+            .Skip(2)
+            .TakeWhile(line => line.StartsWith("| `", StringComparison.Ordinal))
+            .Select(line => Root + "." + line.Split('`')[1].Replace('/', '.'))
+            .ToList();
+    }
+
+    /// <summary>The row of the longest folder that holds the namespace (a sub-namespace shares its folder's row).</summary>
+    private static int Step(List<string> steps, string ns) =>
+        steps.Select((step, row) => (step, row))
+            .Where(s => ns == s.step || ns.StartsWith(s.step + ".", StringComparison.Ordinal))
+            .OrderByDescending(s => s.step.Length)
+            .Select(s => s.row)
+            .DefaultIfEmpty(-1)
+            .First();
 
     private static Dictionary<string, HashSet<string>> Dependencies(Assembly assembly, string prefix)
     {
