@@ -96,6 +96,7 @@ public sealed class RebalanceCheck(
         }
 
         var state = await client.GetStateAsync(cancellationToken);
+        results.Adopt(cluster, state.Value?.Executor); // a direct rebalance this app started before a restart
         if (Busy(state) is { } busy)
         {
             return Skip(cluster, busy);

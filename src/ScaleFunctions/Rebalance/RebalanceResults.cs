@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Kubernetes;
@@ -13,16 +14,42 @@ namespace ScaleFunctions.Rebalance;
 /// or at the start of a later check. Operator path: a finished CruiseControlOperation labelled
 /// <c>app.kubernetes.io/managed-by=scalefunctions</c> is annotated <c>scalefunctions.io/result-logged</c> (guarded by
 /// its resourceVersion) before its result is logged. Direct path: the user task id is remembered in this process
-/// until Cruise Control reports the task finished (a restart forgets it; see docs/rebalance.md).
+/// until Cruise Control reports the task finished; a process that did not start it (a restart, another instance)
+/// adopts it from Cruise Control's executor state, whose <c>triggeredTaskReason</c> starts with the app's
+/// <see cref="RebalanceStarter.TaskReason"/>. A task that finished while no process remembered it is not logged: at
+/// most once, never twice (see docs/rebalance.md#results).
 /// </summary>
 public sealed partial class RebalanceResults(CruiseControlOperations operations, ILogger<RebalanceResults> logger)
 {
     public const int ResultEventId = 1301;
 
-    private readonly ConcurrentDictionary<ClusterRef, string> directTasks = new();
+    // Reported ones are kept (the last few) so that a state read just after the task finished, which may still name
+    // it, does not adopt it again.
+    private const int ReportedKept = 256;
+
+    private readonly ConcurrentDictionary<(ClusterRef Cluster, string UserTaskId), byte> directTasks = new();
+    private readonly ConcurrentDictionary<(ClusterRef Cluster, string UserTaskId), byte> reported = new();
+    private readonly ConcurrentQueue<(ClusterRef Cluster, string UserTaskId)> reportedOrder = new();
 
     /// <summary>Remembers a directly started rebalance's user task until its result is logged.</summary>
-    public void Remember(ManagedClusterOptions cluster, string userTaskId) => directTasks[cluster.Ref] = userTaskId;
+    public void Remember(ManagedClusterOptions cluster, string userTaskId) => directTasks.TryAdd((cluster.Ref, userTaskId), 0);
+
+    /// <summary>
+    /// Remembers the execution Cruise Control's executor is running when this app started it (its reason is the app's)
+    /// and this process does not know it yet: after a restart, the result is then logged when it finishes.
+    /// </summary>
+    public void Adopt(ManagedClusterOptions cluster, ExecutorState? executor)
+    {
+        if (executor is not { IsIdle: false, TriggeredUserTaskId: { Length: > 0 } taskId } || !IsOurs(executor.TriggeredTaskReason))
+        {
+            return;
+        }
+
+        if (!reported.ContainsKey((cluster.Ref, taskId)) && directTasks.TryAdd((cluster.Ref, taskId), 0))
+        {
+            LogAdopted(logger, cluster.Ref.ToString(), taskId, executor.State);
+        }
+    }
 
     /// <summary>
     /// Logs the results of the cluster's rebalances that finished since they were last looked at. Best effort: a failure
@@ -38,7 +65,7 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
                 await TryReportAsync(cluster, operation, cancellationToken);
             }
 
-            if (directTasks.TryGetValue(cluster.Ref, out var taskId))
+            foreach (var (_, taskId) in directTasks.Keys.Where(k => k.Cluster == cluster.Ref))
             {
                 await TryReportAsync(cluster, client, taskId, cancellationToken);
             }
@@ -84,19 +111,56 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
     /// <summary>Logs a direct rebalance's result when Cruise Control reports its user task finished (or forgotten); true then.</summary>
     public async Task<bool> TryReportAsync(ManagedClusterOptions cluster, CruiseControlClient client, string userTaskId, CancellationToken cancellationToken)
     {
-        var task = await client.GetUserTaskAsync(userTaskId, cancellationToken);
-        if (task is { IsFinished: false })
+        string result;
+        try
         {
-            return false;
+            var task = await client.GetUserTaskAsync(userTaskId, cancellationToken);
+            if (task is { IsFinished: false })
+            {
+                return false;
+            }
+
+            result = Describe(task);
+        }
+        catch (CruiseControlException ex) when (ex.StatusCode == HttpStatusCode.InternalServerError)
+        {
+            // Cruise Control cannot return the response of a task whose request failed, and says so on every
+            // request: read the status alone, so that the result is logged once instead of a warning every check.
+            var task = await client.GetUserTaskAsync(userTaskId, cancellationToken, withResponse: false);
+            if (task is { IsFinished: false })
+            {
+                return false;
+            }
+
+            result = task is null ? Describe(task) : $"{task.Status} (Cruise Control cannot return its response: {ex.ErrorMessage})";
         }
 
-        if (directTasks.TryRemove(new KeyValuePair<ClusterRef, string>(cluster.Ref, userTaskId)))
+        if (directTasks.TryRemove((cluster.Ref, userTaskId), out _))
         {
-            LogResult(logger, cluster.Ref.ToString(), $"user task {userTaskId}", Describe(task));
+            KeepReported((cluster.Ref, userTaskId));
+            LogResult(logger, cluster.Ref.ToString(), $"user task {userTaskId}", result);
         }
 
         return true;
     }
+
+    private void KeepReported((ClusterRef Cluster, string UserTaskId) task)
+    {
+        if (reported.TryAdd(task, 0))
+        {
+            reportedOrder.Enqueue(task);
+        }
+
+        while (reportedOrder.Count > ReportedKept && reportedOrder.TryDequeue(out var oldest))
+        {
+            reported.TryRemove(oldest, out _);
+        }
+    }
+
+    /// <summary>Cruise Control's <c>triggeredTaskReason</c> is the request's <c>reason</c>, then " (Client: …, Date: …)".</summary>
+    private static bool IsOurs(string? triggeredTaskReason) =>
+        triggeredTaskReason is not null
+        && (triggeredTaskReason == RebalanceStarter.TaskReason || triggeredTaskReason.StartsWith(RebalanceStarter.TaskReason + " (", StringComparison.Ordinal));
 
     private static bool IsOursAndUnreported(CruiseControlOperation operation) =>
         operation.HasFinishedTask
@@ -121,6 +185,10 @@ public sealed partial class RebalanceResults(CruiseControlOperations operations,
     [LoggerMessage(EventId = ResultEventId, EventName = "RebalanceResult", Level = LogLevel.Information,
         Message = "Rebalance of cluster {Cluster} ({Execution}) finished: {Result}")]
     private static partial void LogResult(ILogger logger, string cluster, string execution, string result);
+
+    [LoggerMessage(EventId = 1303, EventName = "RebalanceAdopted", Level = LogLevel.Information,
+        Message = "Cruise Control of cluster {Cluster} is executing user task {UserTaskId} ({ExecutorState}), a rebalance this app started before a restart or on another instance; its result is logged when it finishes")]
+    private static partial void LogAdopted(ILogger logger, string cluster, string userTaskId, string executorState);
 
     [LoggerMessage(EventId = 1302, EventName = "RebalanceResultNotReported", Level = LogLevel.Warning,
         Message = "Results of finished rebalances of cluster {Cluster} could not be read or marked; the next check tries again: {Error}")]

@@ -62,6 +62,12 @@ public sealed class CruiseControlDouble : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. requests];
 
+    /// <summary>
+    /// When set, the double keeps Cruise Control's user tasks and executor (<see cref="CruiseControlExecutions"/>):
+    /// <c>state</c> and <c>user_tasks</c> answer from them (unless a reply is enqueued), and a second execution is refused.
+    /// </summary>
+    public CruiseControlExecutions? Executions { get; set; }
+
     public static async Task<CruiseControlDouble> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -159,10 +165,11 @@ public sealed class CruiseControlDouble : IAsyncDisposable
             return;
         }
 
-        var reply = Next(endpoint);
+        var reply = Executions?.Refusal(context.Request.Method, endpoint, recorded.Query) ?? Next(endpoint, recorded);
         var id = reply.UserTaskId ?? Guid.NewGuid().ToString();
         // Cruise Control keeps a task (running, then completed) for the identical request carrying its header.
         tasks[id] = new PendingTask(request, reply, Math.Max(reply.PendingPolls - 1, 0));
+        Executions?.Created(id, context.Request.Method, path, endpoint, recorded.Query, reply, answeredNow: reply.PendingPolls == 0);
         await Write(context, reply.PendingPolls > 0 ? CruiseControlReply.InProgress : reply, id);
     }
 
@@ -190,14 +197,20 @@ public sealed class CruiseControlDouble : IAsyncDisposable
             return;
         }
 
+        Executions?.Answered(taskId);
         await Write(context, task.Final, taskId);
     }
 
-    private CruiseControlReply Next(string endpoint)
+    private CruiseControlReply Next(string endpoint, RecordedRequest recorded)
     {
         if (scripts.TryGetValue(endpoint, out var queue) && queue.TryDequeue(out var scripted))
         {
             return scripted;
+        }
+
+        if (Executions is { } executions && endpoint is "state" or "user_tasks")
+        {
+            return endpoint == "state" ? executions.State(defaults["state"]) : executions.UserTasks(recorded.Query);
         }
 
         return endpoint == "kafka_cluster_state" ? KafkaClusterState() : defaults[endpoint];

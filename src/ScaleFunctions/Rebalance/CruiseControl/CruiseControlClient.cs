@@ -42,10 +42,13 @@ public sealed class CruiseControlClient(
     public Task<CruiseControlResult<KafkaClusterState>> GetKafkaClusterStateAsync(CancellationToken cancellationToken) =>
         SendAsync<KafkaClusterState>(HttpMethod.Get, "kafka_cluster_state", new CruiseControlQuery(), cancellationToken);
 
-    /// <summary>One user task with its final response; null when Cruise Control no longer knows it (restarted, expired).</summary>
-    public async Task<UserTask?> GetUserTaskAsync(string userTaskId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One user task, with its final response unless <paramref name="withResponse"/> is false; null when Cruise Control
+    /// no longer knows it (restarted, expired). Cruise Control answers 500 for the response of a task whose request failed.
+    /// </summary>
+    public async Task<UserTask?> GetUserTaskAsync(string userTaskId, CancellationToken cancellationToken, bool withResponse = true)
     {
-        var query = new CruiseControlQuery().Add("user_task_ids", userTaskId).Add("fetch_completed_task", true);
+        var query = new CruiseControlQuery().Add("user_task_ids", userTaskId).Add("fetch_completed_task", withResponse);
         var result = await SendAsync<UserTaskState>(HttpMethod.Get, "user_tasks", query, cancellationToken);
         return result.Value?.UserTasks.FirstOrDefault(t => string.Equals(t.UserTaskId, userTaskId, StringComparison.Ordinal));
     }

@@ -156,6 +156,57 @@ public sealed class CruiseControlDoubleIntegrationTest : IAsyncLifetime
         Assert.Equal(1, (int?)error["version"]);
     }
 
+    [Fact]
+    public async Task With_executions_a_started_rebalance_is_the_executors_task_listed_with_its_request_until_it_finishes()
+    {
+        cruiseControl.Executions = new CruiseControlExecutions();
+        using var dryRun = await http.PostAsync(new Uri("rebalance?json=true&dryrun=true", UriKind.Relative), null);
+        cruiseControl.SetDefault("rebalance", CruiseControlReply.Proposal with { UserTaskId = "7d1f3a52-0000-4000-8000-000000000001" });
+        using var started = await http.PostAsync(new Uri("rebalance?json=true&dryrun=false&reason=ScaleFunctions%20rebalance%20check", UriKind.Relative), null);
+        cruiseControl.SetDefault("rebalance", CruiseControlReply.Proposal);
+        using var second = await http.PostAsync(new Uri("rebalance?json=true&dryrun=false", UriKind.Relative), null);
+        var executor = await JsonAsync("state?json=true&substates=executor");
+        var listed = await JsonAsync("user_tasks?json=true&endpoints=REBALANCE&types=InExecution");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.InternalServerError), (started.StatusCode, second.StatusCode));
+        Assert.Contains("Cannot start a new execution while there is an ongoing execution", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("7d1f3a52-0000-4000-8000-000000000001", (string?)executor["ExecutorState"]!["triggeredUserTaskId"]);
+        Assert.StartsWith("ScaleFunctions rebalance check (Client: 127.0.0.1, Date: ", (string?)executor["ExecutorState"]!["triggeredTaskReason"], StringComparison.Ordinal);
+        var task = Assert.Single(listed["userTasks"]!.AsArray());
+        Assert.Equal("POST /kafkacruisecontrol/rebalance?json=true&dryrun=false&reason=ScaleFunctions rebalance check", (string?)task!["RequestURL"]);
+        Assert.Null(task["originalResponse"]);
+
+        cruiseControl.Executions.Finish();
+        executor = await JsonAsync("state?json=true&substates=executor");
+        var done = await JsonAsync("user_tasks?json=true&user_task_ids=7d1f3a52-0000-4000-8000-000000000001&fetch_completed_task=true");
+        Assert.Equal("NO_TASK_IN_PROGRESS", (string?)executor["ExecutorState"]!["state"]);
+        Assert.Equal("Completed", (string?)done["userTasks"]![0]!["Status"]);
+        Assert.Equal(CruiseControlReply.Proposal.Text, (string?)done["userTasks"]![0]!["originalResponse"]);
+        Assert.Equal(3, (await JsonAsync("user_tasks?json=true&endpoints=rebalance"))["userTasks"]!.AsArray().Count); // the dry run and the refused one too
+
+        cruiseControl.Executions.ForgetCompleted();
+        Assert.Empty((await JsonAsync("user_tasks?json=true&endpoints=rebalance"))["userTasks"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task With_executions_a_task_whose_response_cannot_be_fetched_fails_the_fetch_but_not_the_plain_list()
+    {
+        cruiseControl.Executions = new CruiseControlExecutions();
+        cruiseControl.SetDefault("rebalance", CruiseControlReply.Proposal with { UserTaskId = "7d1f3a52-0000-4000-8000-000000000002" });
+        using var started = await http.PostAsync(new Uri("rebalance?json=true&dryrun=false", UriKind.Relative), null);
+        cruiseControl.Executions.Finish("CompletedWithError", responseUnavailable: true);
+
+        using var fetched = await http.GetAsync(new Uri("user_tasks?json=true&user_task_ids=7d1f3a52-0000-4000-8000-000000000002&fetch_completed_task=true", UriKind.Relative));
+        var listed = await JsonAsync("user_tasks?json=true&user_task_ids=7d1f3a52-0000-4000-8000-000000000002");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, fetched.StatusCode);
+        Assert.Contains("Error happened in fetching response for task 7d1f3a52-0000-4000-8000-000000000002", await fetched.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("CompletedWithError", (string?)listed["userTasks"]![0]!["Status"]);
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonNode> JsonAsync(string pathAndQuery) =>
+        System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri(pathAndQuery, UriKind.Relative)))!;
+
     private Task<HttpResponseMessage> FollowUp(HttpMethod method, string pathAndQuery, string userTaskId)
     {
         var request = new HttpRequestMessage(method, new Uri(pathAndQuery, UriKind.Relative));

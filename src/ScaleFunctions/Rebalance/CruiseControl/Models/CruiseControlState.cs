@@ -19,7 +19,8 @@ public sealed record ExecutorState(
     [property: JsonPropertyName("triggeredUserTaskId")] string? TriggeredUserTaskId = null,
     [property: JsonPropertyName("finishedDataMovement")] long? FinishedDataMovement = null,
     [property: JsonPropertyName("totalDataToMove")] long? TotalDataToMove = null,
-    [property: JsonPropertyName("error")] string? Error = null)
+    [property: JsonPropertyName("error")] string? Error = null,
+    [property: JsonPropertyName("triggeredTaskReason")] string? TriggeredTaskReason = null)
 {
     public const string Idle = "NO_TASK_IN_PROGRESS";
 
