@@ -4,12 +4,9 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.LocalHost;
 
 /// <summary>
-/// Azurite as the local host's embedded storage: when <c>AzureWebJobsStorage</c> is <c>UseDevelopmentStorage=true</c>
-/// (or, with <c>LocalHost:StartAzurite=true</c>, a connection string to the development account on 127.0.0.1) and
-/// nothing listens on its queue port, starts <c>node_modules/.bin/azurite</c> of the repository on those ports with
-/// <c>--location .azurite</c> (or <c>LocalHost:AzuriteLocation</c>), waits until it is ready (at most 60 s) and stops
-/// it, by process id, when the app stops (Ctrl+C or SIGTERM). Registered first, so storage is up before the queue
-/// listener and the HTTP server start.
+/// The repository's Azurite as the local host's storage, started when the settings name the development account and
+/// nothing serves it yet, stopped by process id when the app stops (docs/local-host.md#settings). Registered first, so
+/// storage is up before the triggers and the HTTP server start.
 /// </summary>
 public sealed partial class EmbeddedAzurite(StorageAccount storage, IConfiguration configuration, IHostEnvironment environment, ILogger<EmbeddedAzurite> logger) : IHostedService
 {

@@ -8,10 +8,9 @@ using ScaleFunctions.Configuration;
 namespace ScaleFunctions.LocalHost;
 
 /// <summary>
-/// Stops the start when the WebJobs SDK could not index one of the app's functions (a missing or invalid
-/// <c>%RebalanceSchedule%</c>, a missing <c>%ScaleCommandQueue%</c>). The SDK runs with the Functions host's partial
-/// start-up, which keeps the host up and only logs such a function as in error; the local host refuses to start
-/// instead of running without it. Registered after the SDK's host, whose indexing error it points to.
+/// Stops the start when the WebJobs SDK could not index one of the app's functions (a missing or invalid trigger
+/// setting): with the Functions host's partial start-up the SDK would only log it and run without the function
+/// (docs/local-host.md, "Indexing"). Registered after the SDK's host, whose indexing error it points to.
 /// </summary>
 public sealed class FunctionsIndexed(IJobHostMetadataProvider metadata) : IHostedService
 {

@@ -13,8 +13,8 @@ namespace ScaleFunctions.LocalHost;
 /// <summary>
 /// The same functions as src/ScaleFunctions.App, without Core Tools: the same DI entry point (AddScaleFunctions), the
 /// same settings (local.settings.json "Values", then environment, then command line), the same host.json, and the
-/// queue and timer triggers on the WebJobs SDK as the Functions host runs them. Tests build the very same app with
-/// extra configuration through <c>configure</c>.
+/// queue and timer triggers on the WebJobs SDK as the Functions host runs them (docs/local-host.md). Tests build the
+/// very same app with extra configuration through <c>configure</c>.
 /// </summary>
 public static class LocalHostApp
 {

@@ -5,9 +5,9 @@ namespace ScaleFunctions.LocalHost;
 
 /// <summary>
 /// <c>dotnet run --project src/ScaleFunctions.LocalHost -- plan webhook.json</c> (<c>npm run plan -- webhook.json</c>):
-/// prints what POST /api/plan would answer for the webhook in the file, against the clusters of the local host's own
-/// settings (local.settings.json, kubeconfig), without starting the host: a rule can be tried before it is deployed.
-/// Writes nothing. Exit code 0 for a plan, 1 when the webhook is refused (the intake's error is printed), 2 for usage.
+/// prints what POST /api/plan would answer for the webhook in the file, against the local host's own settings, without
+/// starting the host: a rule can be tried before it is deployed. Writes nothing; exit codes in docs/operate.md
+/// ("From the command line").
 /// </summary>
 public static class PlanCommandLine
 {

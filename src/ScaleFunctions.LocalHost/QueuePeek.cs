@@ -5,10 +5,9 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.LocalHost;
 
 /// <summary>
-/// <c>npm run peek</c>: prints the messages waiting on the command queue and its poison queue, without taking them,
-/// using the same settings as the local host. For checking by hand what intake enqueued. Azure Storage peeks at most
-/// 32 messages, so each queue's approximate total comes from its properties, and the output says when more wait than
-/// are shown.
+/// <c>npm run peek</c>: prints the messages waiting on the command queue and its poison queue, without taking them, for
+/// checking by hand what intake enqueued. Azure Storage peeks at most 32 messages, so the output also gives each
+/// queue's approximate total and says when more wait than are shown.
 /// </summary>
 public static class QueuePeek
 {

@@ -5,9 +5,8 @@ using ScaleFunctions.Rebalance;
 namespace ScaleFunctions.LocalHost;
 
 /// <summary>
-/// The rebalance check's timer trigger on the WebJobs SDK, as in the Functions app's <c>RebalanceCheckFunction</c>:
-/// the SDK's timer runs it on <c>%RebalanceSchedule%</c>, as a singleton (a blob lease in AzureWebJobsStorage), and
-/// runs a missed occurrence at start (past due, from the schedule status it keeps in storage).
+/// The rebalance check's timer trigger on the WebJobs SDK, as in the Functions app's <c>RebalanceCheckFunction</c>;
+/// schedule, singleton lease and past-due runs come from the SDK (docs/local-host.md#what-comes-from-the-sdk).
 /// </summary>
 public sealed class RebalanceCheckFunction(IRebalanceCheck check)
 {

@@ -7,8 +7,8 @@ namespace ScaleFunctions.LocalHost;
 
 /// <summary>
 /// The command queue's trigger on the WebJobs SDK, as in the Functions app's <c>ScaleCommandFunction</c>: hands each
-/// message to the executor. The SDK's queue extension polls, renews visibility, counts dequeues and moves a message
-/// that failed <c>maxDequeueCount</c> times to the poison queue, with host.json's <c>extensions.queues</c> settings.
+/// message to the executor. Polling, visibility, dequeue count and poison queue come from the SDK, with host.json's
+/// <c>extensions.queues</c> (docs/local-host.md#what-comes-from-the-sdk).
 /// </summary>
 public sealed class ScaleCommandFunction(IScaleCommandHandler handler)
 {

@@ -5,9 +5,8 @@ using ScaleFunctions.Rebalance;
 namespace ScaleFunctions.App.Functions;
 
 /// <summary>
-/// Every <c>RebalanceSchedule</c> (NCRONTAB with seconds, default every 5 minutes): the rebalance check. Timer triggers
-/// are singletons across instances (a blob lease in AzureWebJobsStorage), and a run that outlasts its interval delays
-/// the next one instead of overlapping it.
+/// The rebalance check's timer trigger, every <c>RebalanceSchedule</c>; the host runs it as a singleton across
+/// instances, never overlapping itself (docs/rebalance.md#never-two-at-once).
 /// </summary>
 public sealed class RebalanceCheckFunction(IRebalanceCheck check)
 {

@@ -12,11 +12,9 @@ using ScaleFunctions.Decisions;
 namespace ScaleFunctions.App.Telemetry;
 
 /// <summary>
-/// Application Insights for the worker. Logs go straight from the worker to Application Insights as traces (the
-/// decision log's properties become customDimensions: Stage, Outcome, Cluster, Command, Fingerprints, CommandKey,
-/// Reason, plus EventId 1000 and EventName "Decision"); the <c>ScaleFunctions</c> meter goes to customMetrics through
-/// the Azure Monitor OpenTelemetry exporter. Both authenticate with Microsoft Entra ID when
-/// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says <c>Authorization=AAD</c> (local auth is disabled in Azure).
+/// Application Insights for the worker: logs as traces (the decision log's properties as customDimensions) and the
+/// <c>ScaleFunctions</c> meter as customMetrics, both with Microsoft Entra ID when
+/// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> asks for it (local auth is disabled in Azure); docs/deploy.md#telemetry.
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
 {

@@ -5,11 +5,8 @@ namespace ScaleFunctions.App.Telemetry;
 
 /// <summary>
 /// The worker's log levels, as the lowest-priority configuration (any <c>Logging__LogLevel__*</c> app setting wins).
-/// The isolated worker filters its own logs, apart from host.json, both those it sends to Application Insights and
-/// those it forwards to the host: left at Information, ASP.NET Core writes two lines per request
-/// (<c>Microsoft.AspNetCore.Http.Result.ContentResult</c>: "Setting HTTP status code …", "Write content …") and the
-/// worker and Azure SDK their chatter. What remains is the app's own <c>ScaleFunctions.*</c> logs (decisions, changes,
-/// the start-up summary) and everyone's warnings and errors.
+/// The isolated worker filters its own logs apart from host.json; these keep the app's <c>ScaleFunctions.*</c> logs and
+/// everyone's warnings, not ASP.NET Core's two lines per request (docs/deploy.md#telemetry, "Log levels").
 /// </summary>
 public static class WorkerLogLevels
 {

@@ -5,11 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace ScaleFunctions.Decisions;
 
 /// <summary>
-/// The one place decisions are recorded: a structured log event (<c>EventId 1000 "Decision"</c>) with stage, outcome,
-/// reason code, cluster, command, fingerprints, command key and reason, plus the <c>scalefunctions.decisions</c>
-/// counter and the alert-to-action latency histogram. Every decision is logged once, at Information (Refused at
-/// Warning), so that the shipped log levels show why a command did nothing. Values may come from webhooks, so every
-/// one is cut and stripped of control characters here, whatever the caller did: no value forges or floods a line.
+/// The one place decisions are recorded, by intake, executor and rebalance check alike: one structured log event
+/// (<c>EventId 1000 "Decision"</c>) and the decision metrics each (docs/intake.md#logs-and-metrics). Values may come
+/// from webhooks, so every one is cut and stripped of control characters here, whatever the caller did.
 /// </summary>
 public sealed partial class DecisionLog(ILogger<DecisionLog> logger, ScaleFunctionsMetrics metrics)
 {

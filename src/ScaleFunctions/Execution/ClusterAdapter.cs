@@ -5,9 +5,10 @@ using ScaleFunctions.Configuration;
 namespace ScaleFunctions.Execution;
 
 /// <summary>
-/// What the executor needs from one kind of cluster resource (Koperator's KafkaCluster; Strimzi's KafkaNodePool next):
-/// read the facts the guards decide on, plan a command on that reading, and write the change as a patch. Everything
-/// operator-specific lives behind it; <see cref="ScaleGuards"/> and <see cref="ScaleExecutor"/> know no resource.
+/// What the executor needs from one kind of cluster resource (Koperator's KafkaCluster, Strimzi's node pools): read
+/// the facts the guards decide on, plan a command on that reading, and write the change as a patch. Everything
+/// operator-specific lives behind it; <see cref="ScaleGuards"/> and <see cref="ScaleExecutor"/> know no resource
+/// (docs/executor.md#one-seam-per-kind-of-cluster).
 /// </summary>
 public interface IClusterAdapter
 {

@@ -14,10 +14,9 @@ using ScaleFunctions.Strimzi;
 namespace ScaleFunctions;
 
 /// <summary>
-/// Registers the scale executor: Kubernetes access (<c>Kubernetes__*</c>, one <see cref="IKubernetes"/> for every
-/// managed cluster), guards (<c>Executor__*</c>), the KafkaCluster client (deferral uses intake's ICommandQueue),
-/// <see cref="IScaleCommandHandler"/>, <see cref="IScaleActivity"/>, a health check <c>kubernetes:{namespace}/{name}</c> per managed cluster, and the start-up check that Kubernetes
-/// access can be configured when a function using it is enabled (<see cref="KubernetesAccessValidation"/>).
+/// Registers the scale executor (command → decision → change): Kubernetes access (<c>Kubernetes__*</c>), its options
+/// (<c>Executor__*</c>), the cluster adapters, the queue entry point, and Kubernetes' start-up and health checks
+/// (docs/executor.md#kubernetes-access).
 /// </summary>
 public static class ExecutorServiceCollectionExtensions
 {

@@ -7,7 +7,7 @@ namespace ScaleFunctions.Execution;
 /// The executor's memory, kept in annotations on the cluster resource itself and written in the same update as the
 /// spec change (so it can never disagree with the spec): when it last scaled up and down, when it last changed the
 /// broker count (upScale or downScale, not storage), what it did last, and the recent command keys and alert keys it
-/// acted on (bounded, newest last).
+/// acted on (bounded, newest last). See docs/executor.md#exactly-once.
 /// </summary>
 public sealed record GuardState(
     DateTimeOffset? LastScaleUp,

@@ -38,10 +38,9 @@ public sealed class HostQueueOptions
 }
 
 /// <summary>
-/// The queue's entry point: parses the message and hands it to <see cref="ScaleExecutor"/>. A message that can never
-/// be executed is refused and completed. A transient failure is thrown so the queue delivers the message again; on the
-/// last delivery (host.json's <c>maxDequeueCount</c>, <see cref="HostQueueOptions"/>) it is logged as a RetriesExhausted
-/// decision with its reason before the host moves it to the poison queue.
+/// The executor's queue entry point, called by both hosts' queue trigger: turns a message into a command for
+/// <see cref="ScaleExecutor"/>, and its last failed delivery into a RetriesExhausted decision before the host moves it
+/// to the poison queue (docs/executor.md#errors-and-poison-messages).
 /// </summary>
 public sealed partial class ScaleCommandHandler(
     ScaleExecutor executor,
@@ -96,14 +95,9 @@ public sealed partial class ScaleCommandHandler(
 }
 
 /// <summary>
-/// Applies one command to its cluster: checks it is still wanted (managed cluster, not expired, alerts not all
-/// resolved), reads the cluster through its kind's <see cref="IClusterAdapter"/>, lets <see cref="ScaleGuards"/> decide, holds a broker-count change while Cruise
-/// Control moves partitions (<see cref="IRebalanceActivity"/>), weighs Cruise Control's capacity opinion
-/// (<see cref="CruiseControlCapacityOpinion"/>, asked at most once per command), and then writes the change together with
-/// the guard annotations under the resourceVersion precondition, defers it on the queue, or records why not. On 409
-/// Conflict it reads again and decides again (a replay then shows up as such). Every outcome is one DecisionLog entry.
-/// Transient failures (timeouts, 5xx, 429, conflicts beyond the retries, storage) are thrown for the queue to retry;
-/// a 403 from any call is permanent (refused, reason Forbidden).
+/// The executor: applies one command to its cluster exactly once, or defers, refuses or drops it, with one decision
+/// log entry each time. It gathers the facts (adapter reading, Cruise Control), lets <see cref="ScaleGuards"/> decide
+/// and writes the preconditioned patch; docs/executor.md describes the checks, exactly-once and the errors.
 /// </summary>
 public sealed partial class ScaleExecutor(
     IEnumerable<IClusterAdapter> adapters,

@@ -6,14 +6,9 @@ using ScaleFunctions.Rebalance.CruiseControl;
 namespace ScaleFunctions.Execution;
 
 /// <summary>
-/// Decides one command against one reading of the cluster, in this order: replay (ignored) → superseded by a later
-/// broker-count change (ignored) → broker-count limits (refused) → the change itself (refused when impossible, ignored
-/// when already there, deferred while the command's own step runs) → busy: not ready or an operator action pending
-/// (deferred; the command's own step does not count) → holds after the executor's own actions: cooldowns, flap guard,
-/// settle window (deferred until the hold ends, or refused when it outlasts the command) → act, or write the first step
-/// of a multi-step action (Strimzi's drain) and continue. Pure: it reads a <see cref="ClusterReading"/> and the adapter's <see cref="ClusterPlan"/> for the
-/// command, and returns a <see cref="ScaleDecision"/>. (The executor then holds a broker-count change while Cruise Control moves
-/// partitions, and lets <see cref="SecondOpinion"/> weigh Cruise Control's capacity opinion last.)
+/// The executor's decision rules, pure: a <see cref="ClusterReading"/> and the adapter's <see cref="ClusterPlan"/> for
+/// a command give a <see cref="ScaleDecision"/>, the checks in a fixed order so that permanent refusals win over
+/// deferrals (docs/executor.md, "Order of checks"; <see cref="SecondOpinion"/> is the last).
 /// </summary>
 public sealed class ScaleGuards(ExecutorOptions options)
 {

@@ -3,10 +3,8 @@ using ScaleFunctions.Execution;
 namespace ScaleFunctions.Koperator;
 
 /// <summary>
-/// downScale: removes one broker from <c>spec.brokers</c> (Koperator then drains it through Cruise Control). The
-/// broker is the command's <c>brokerId</c>; otherwise the one holding the fewest partition replicas according to
-/// Cruise Control (ties: the highest id); otherwise, when Cruise Control cannot say, the highest id. Never a broker
-/// that is already draining.
+/// downScale on a KafkaCluster: removes one broker from <c>spec.brokers</c>, which Koperator then drains; never one
+/// already draining. Which broker: docs/executor.md#what-each-command-does.
 /// </summary>
 public static class DownScalePlanner
 {

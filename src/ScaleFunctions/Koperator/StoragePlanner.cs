@@ -128,10 +128,9 @@ public static class StoragePlanner
 }
 
 /// <summary>
-/// A broker's volumes as Koperator composes them: the broker's own <c>brokerConfig.storageConfigs</c> first, then its
-/// group's, the first entry per mountPath winning. Changes are written as a per-broker override of the whole list (<see cref="KafkaClusterResource.SetBrokerStorage"/>), in
-/// the same order, so the group (and every other broker) is untouched (Koperator #451) and the PVC index of every
-/// existing volume stays what it was.
+/// A broker's effective volumes as Koperator composes them (its own storageConfigs, then its group's), changed only as
+/// a per-broker override of the whole list: editing the group would resize every broker in it (Koperator #451).
+/// docs/executor.md, "Per-broker overrides, never the group".
 /// </summary>
 public static class BrokerStorage
 {
@@ -167,11 +166,9 @@ public static class BrokerStorage
 }
 
 /// <summary>
-/// Which broker, and which of its volumes, a PVC belongs to. Koperator names a broker's PVCs
-/// <c>{cluster}-{brokerId}-storage-{index}-{random}</c> (generateName), where index is the position of the volume in
-/// the broker's effective storageConfigs; it also labels them <c>brokerId</c>. The alert's <c>brokerId</c> label wins
-/// when present (it must agree with the name when both are there); the volume is the alert's <c>mountPath</c> when
-/// given, else the index from the name.
+/// Which broker, and which of its volumes, an alert's PVC belongs to, from Koperator's PVC name
+/// (<c>{cluster}-{brokerId}-storage-{index}-{random}</c>) and the alert's labels, without reading the PVC.
+/// docs/executor.md, "Which broker owns a PVC".
 /// </summary>
 public sealed record PvcOwner(int BrokerId, int? StorageIndex)
 {

@@ -7,10 +7,9 @@ using ScaleFunctions.Kubernetes;
 namespace ScaleFunctions.Koperator;
 
 /// <summary>
-/// upScale: adds one broker. Its id is 1 + the highest id in <c>spec.brokers</c> and <c>status.brokersState</c>, so a
-/// broker still being drained never has its id reused. It gets the command's <c>brokerConfigGroup</c> (which must
-/// exist), else a <c>brokerConfig</c> built from the command (one ReadWriteOnce volume of <c>diskSize</c>), else the
-/// configured default group.
+/// upScale on a KafkaCluster: adds one broker, with an id above every id in <c>spec.brokers</c> and
+/// <c>status.brokersState</c> (a broker still being drained never has its id reused). Its configuration:
+/// docs/executor.md#what-each-command-does.
 /// </summary>
 public static class UpScalePlanner
 {

@@ -7,10 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ScaleFunctions.Kubernetes;
 
 /// <summary>
-/// Bearer tokens for AKS with Microsoft Entra ID: taken from an Azure.Identity <see cref="TokenCredential"/> for the
-/// AKS server application's scope, cached, and replaced <c>refreshMargin</c> before they expire (or at the credential's
-/// own <c>RefreshOn</c> when that is earlier). When that early refresh fails, the cached token is used until it
-/// actually expires (with a warning). Tokens never reach a log.
+/// Bearer tokens for AKS with Microsoft Entra ID (<see cref="KubernetesAccessMode.AksEntraId"/>), cached and renewed
+/// before they expire; a failed early renewal keeps the cached token while it is valid. Tokens never reach a log.
+/// docs/executor.md#kubernetes-access.
 /// </summary>
 public sealed partial class AksTokenProvider(TokenCredential credential, TimeProvider time, TimeSpan refreshMargin, ILogger? logger = null) : ITokenProvider, IDisposable
 {

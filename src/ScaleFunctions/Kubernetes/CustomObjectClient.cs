@@ -11,10 +11,9 @@ namespace ScaleFunctions.Kubernetes;
 public sealed record CustomResourceType(string Group, string Version, string Plural, string Kind);
 
 /// <summary>
-/// Reads and writes custom objects as JSON (a typed model would drop fields it does not know, and a write must send
-/// back every field as read). A write is a PATCH with a <see cref="ResourcePatch"/> that carries the
-/// <c>metadata.resourceVersion</c> it was planned on: the API server answers 409 Conflict when anyone wrote in between.
-/// <c>fieldValidation=Strict</c> makes the API server reject a field it does not know instead of silently dropping it.
+/// The app's access to custom resources (the operators' clusters, pools and rebalances), as JSON: a typed model would
+/// drop fields it does not know. Writes are PATCHes of a <see cref="ResourcePatch"/>, with <c>fieldValidation=Strict</c>
+/// so that a field the API server does not know is refused, not silently dropped.
 /// </summary>
 public sealed class CustomObjectClient(IKubernetes kubernetes)
 {
@@ -74,12 +73,9 @@ public sealed class CustomObjectClient(IKubernetes kubernetes)
 }
 
 /// <summary>
-/// A planned change to one custom resource (a KafkaCluster, a KafkaNodePool) as the JSON Patch (RFC 6902) the executor
-/// sends, logs and plans: one document. The first operation is the precondition, a <c>replace</c> of
-/// <c>/metadata/resourceVersion</c> with the version the change was planned on — the API server answers 409 Conflict
-/// when that version is stale (a failed <c>test</c> op would answer 422, like a patch it rejects). The others are the
-/// changes as the planners make them on a copy of the resource, so they name only what changes; see
-/// docs/executor.md#the-write.
+/// A planned change to one custom resource as the one JSON Patch (RFC 6902) that is sent, logged and planned. Its first
+/// operation, a <c>replace</c> of <c>/metadata/resourceVersion</c>, is the precondition: a stale version answers 409,
+/// where a failed <c>test</c> op would answer 422 like a rejected patch. docs/executor.md#the-write.
 /// </summary>
 public sealed class ResourcePatch(string? resourceVersion)
 {

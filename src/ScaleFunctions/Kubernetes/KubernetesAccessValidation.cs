@@ -7,10 +7,8 @@ using ScaleFunctions.Configuration;
 namespace ScaleFunctions.Kubernetes;
 
 /// <summary>
-/// At start-up, when a function that uses Kubernetes is enabled (<see cref="FunctionSwitches"/>), builds the Kubernetes
-/// client once, so a missing or unreadable kubeconfig, an InCluster mode outside a pod or an unusable AksEntraId setup
-/// stops the app with a message naming the setting, instead of failing the executor's or the timer's activation on
-/// every delivery. With both functions disabled nothing is built (the sample settings run without a kubeconfig).
+/// Stops the start with a message naming the setting when the Kubernetes client cannot be built while a function that
+/// uses it is enabled, instead of failing on every delivery (docs/executor.md#kubernetes-access, "Checked at start-up").
 /// </summary>
 public sealed class KubernetesAccessValidation(IServiceProvider services, FunctionSwitches switches, IOptions<KubernetesOptions> options) : IHostedService
 {

@@ -3,9 +3,8 @@ using System.Globalization;
 namespace ScaleFunctions.Kubernetes;
 
 /// <summary>
-/// The RBAC permission one Kubernetes API request needs, read from the request the way the API server reads it: verb
-/// from the HTTP method (GET on an object = get, on a collection = list, with <c>watch=true</c> = watch; POST = create;
-/// PUT = update; PATCH = patch; DELETE = delete), API group, resource, subresource, object name and namespace.
+/// The RBAC permission one Kubernetes API request needs (verb, API group, resource, subresource, name, namespace), read
+/// from the request as the API server reads it, so that a 403 can say what to grant.
 /// </summary>
 public sealed record KubernetesPermission(string Verb, string Group, string Resource, string? Subresource, string? Name, string? Namespace)
 {

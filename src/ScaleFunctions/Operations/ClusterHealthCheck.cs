@@ -7,11 +7,8 @@ namespace ScaleFunctions.Operations;
 
 /// <summary>
 /// Health check <c>kubernetes:{namespace}/{name}</c>: can the app read the managed cluster's resource (through its
-/// kind's <see cref="IClusterAdapter"/>)? Reachability only; its data holds the cluster's state and broker count, never
-/// credentials. The client is resolved inside the check, so
-/// a Kubernetes connection that cannot even be configured (no kubeconfig) is reported as unhealthy, not thrown. With the
-/// executor and the rebalance check both disabled nothing reads the cluster: the check reports Disabled (healthy) and
-/// makes no request.
+/// kind's <see cref="IClusterAdapter"/>)? Never credentials in its data. The client is resolved inside the check, so a
+/// connection that cannot even be configured is unhealthy, not thrown. docs/deploy.md#health.
 /// </summary>
 public sealed class ClusterHealthCheck(ManagedClusterOptions cluster, Func<IEnumerable<IClusterAdapter>> adapters, FunctionSwitches switches) : IHealthCheck
 {

@@ -12,12 +12,9 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Operations;
 
 /// <summary>
-/// GET /api/clusters and /api/clusters/{namespace}/{name}: "why didn't it scale?" for each managed cluster — broker
-/// count and limits, the executor's guard state with the end of every hold (<see cref="ScaleGuards.Holds"/>), the
-/// commands waiting on the queue (a peek) with what the executor would decide for each now, the recent commands from
-/// the cluster's annotations, and whether Kubernetes and Cruise Control answer (the health checks' logic). Reads
-/// only. Never a credential or a broker's configuration: only counts, states, times, command keys and reasons.
-/// A cluster that cannot be read still has an entry, with the error; an unknown one is a 404. See docs/operate.md.
+/// GET /api/clusters and /api/clusters/{namespace}/{name}: "why didn't it scale?" for each managed cluster, read from
+/// what the executor reads and the health checks (docs/operate.md, "Cluster status").
+/// Reads only; never a credential or a broker's configuration (other brokers' config can hold passwords).
 /// </summary>
 public sealed class ClusterStatusReader(
     WebhookAuthenticator authenticator,

@@ -6,11 +6,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace ScaleFunctions.Operations;
 
 /// <summary>
-/// Runs every registered health check (<c>queue</c>, <c>kubernetes:&lt;ns&gt;/&lt;name&gt;</c>,
-/// <c>cruisecontrol:&lt;ns&gt;/&lt;name&gt;</c>) and answers 200 when none is unhealthy, else 503, with a JSON body that
-/// gives each check's status, description and duration. Exceptions are reduced to their type name: their messages
-/// can carry URLs, headers or connection strings. A check of a feature that is switched off reports status
-/// <c>Disabled</c> (it counts as healthy and makes no request; see <see cref="Disabled"/>).
+/// GET /api/health: every registered health check, 200 when none is unhealthy, else 503 (docs/deploy.md#health).
+/// Exceptions are reduced to their type name: their messages can carry URLs, headers or connection strings; a check
+/// of a feature switched off reports <see cref="Disabled"/>.
 /// </summary>
 public sealed class HealthCheckReport(HealthCheckService healthChecks)
 {

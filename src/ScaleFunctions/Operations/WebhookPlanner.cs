@@ -12,11 +12,9 @@ using ScaleFunctions.Kubernetes;
 namespace ScaleFunctions.Operations;
 
 /// <summary>
-/// POST /api/plan (and the local host's <c>plan</c> verb): a webhook read exactly as /api/alerts reads it
-/// (<see cref="WebhookReader"/>: same authentication, validation, caps, interpretation and coalescing), then, for each
-/// command, what the executor would decide against the cluster as it is now (<see cref="ScaleExecutor.PlanAsync"/>).
-/// Writes nothing: no queue message, no resolution record, no Kubernetes write. 200 with <see cref="PlanBody"/>; the
-/// intake's 4xx for a webhook it would refuse. See docs/operate.md.
+/// POST /api/plan (and the local host's <c>plan</c> verb): what a webhook would do to the clusters now — read by the
+/// same <see cref="WebhookReader"/> as /api/alerts, each command decided by <see cref="ScaleExecutor.PlanAsync"/> —
+/// writing nothing (docs/operate.md#plan-post-apiplan).
 /// </summary>
 public sealed partial class WebhookPlanner(WebhookReader reader, Func<ScaleExecutor> executor, ILogger<WebhookPlanner> logger)
 {

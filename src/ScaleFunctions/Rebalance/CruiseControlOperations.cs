@@ -10,10 +10,10 @@ using ScaleFunctions.Kubernetes;
 namespace ScaleFunctions.Rebalance;
 
 /// <summary>
-/// Reads and creates Koperator CruiseControlOperations. A rebalance is created the way Koperator's own controllers do
-/// it: the object first (label <c>kafka_cr</c>, owned by the KafkaCluster), then <c>status.currentTask</c> through the
-/// status subresource, which is the change Koperator's CruiseControlOperation controller reacts to (its create
-/// event is filtered out while the operation has no task).
+/// Reads and creates Koperator CruiseControlOperations (the rebalance check's operator path, and what tells the executor
+/// Koperator is moving partitions). A rebalance is created as Koperator's own controllers do: the object, then its
+/// <c>status.currentTask</c>, since the controller ignores an operation created without a task (docs/rebalance.md,
+/// "Through Koperator").
 /// </summary>
 public sealed class CruiseControlOperations(IKubernetes kubernetes, TimeProvider time)
 {

@@ -5,12 +5,9 @@ using ScaleFunctions.Rebalance.CruiseControl;
 namespace ScaleFunctions.Rebalance;
 
 /// <summary>
-/// <see cref="IRebalanceActivity"/> from Cruise Control and Koperator: moving while Cruise Control's executor is not
-/// <c>NO_TASK_IN_PROGRESS</c> or, for a KafkaCluster, while a CruiseControlOperation of the cluster is unfinished.
-/// Null when nothing moves, or when the cluster has no Cruise Control configured (then no request is made).
-/// When Cruise Control or the API server cannot answer, the error is thrown, never guessed away: the executor treats
-/// it as transient and the queue delivers the command again (docs/rebalance.md, "Cruise Control for the executor") —
-/// except the API server's 403 (service proxy, operation list), which the executor turns into a Forbidden refusal.
+/// The executor's "is a rebalance moving partitions?" (<see cref="IRebalanceActivity"/>), from Cruise Control's
+/// executor and, for a KafkaCluster, Koperator's unfinished CruiseControlOperations. An unanswered question is thrown,
+/// never taken for "nothing moves" (docs/rebalance.md#cruise-control-for-the-executor).
 /// </summary>
 public sealed class CruiseControlRebalanceActivity(CruiseControlClients clients, CruiseControlOperations operations) : IRebalanceActivity
 {

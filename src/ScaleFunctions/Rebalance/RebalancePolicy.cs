@@ -7,7 +7,8 @@ namespace ScaleFunctions.Rebalance;
 /// <summary>
 /// The decision rule. Never rebalance when the proposal moves nothing (no replica, intra-broker or leadership move and
 /// no data). Otherwise rebalance when the proposal fixes a violated goal (goal status <c>FIXED</c>), or when it raises
-/// the on-demand balancedness score by at least <see cref="RebalanceOptions.MinBalancednessGain"/>.
+/// the on-demand balancedness score by at least <see cref="RebalanceOptions.MinBalancednessGain"/>
+/// (docs/rebalance.md#the-decision-rule).
 /// </summary>
 public sealed class RebalancePolicy(IOptions<RebalanceOptions> options)
 {

@@ -13,7 +13,10 @@ using ScaleFunctions.Rebalance.Strimzi;
 
 namespace ScaleFunctions;
 
-/// <summary>Registers the Cruise Control client and the rebalance check.</summary>
+/// <summary>
+/// Registers the rebalance check, the Cruise Control client beneath it, and what the executor asks Cruise Control
+/// (replica counts, rebalance activity, capacity opinion; docs/rebalance.md#cruise-control-for-the-executor).
+/// </summary>
 public static class RebalanceServiceCollectionExtensions
 {
     public static IServiceCollection AddRebalanceCheck(this IServiceCollection services, IConfiguration configuration)

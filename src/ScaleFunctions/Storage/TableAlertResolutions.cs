@@ -16,11 +16,10 @@ public interface IAlertResolutions
 }
 
 /// <summary>
-/// <see cref="IAlertResolutions"/> in an Azure Table (<c>Intake:ResolutionsTable</c>) of <see cref="StorageAccount"/>.
-/// One entity per resolved firing episode: PartitionKey <c>&lt;namespace&gt;:&lt;name&gt;</c> of the cluster, RowKey
-/// <see cref="AlertRef.Key"/> (<c>fingerprint@startsAt</c>). Recording is an upsert, so repeats are harmless; it is
-/// written in batch transactions of at most <see cref="MaxBatch"/> entities (all of one cluster, so one partition),
-/// a few batches at a time.
+/// <see cref="IAlertResolutions"/> in an Azure Table (<c>Intake:ResolutionsTable</c>) of <see cref="StorageAccount"/>:
+/// one upserted entity per resolved firing episode, keyed by cluster and <see cref="AlertRef.Key"/>, written in batch
+/// transactions of at most <see cref="MaxBatch"/> entities of one partition, as Azure Tables requires
+/// (docs/intake.md#resolved-alerts).
 /// </summary>
 public sealed class TableAlertResolutions(StorageAccount account, string tableName, TimeProvider time) : IAlertResolutions
 {

@@ -10,10 +10,9 @@ using ScaleFunctions.Kubernetes;
 namespace ScaleFunctions.Strimzi;
 
 /// <summary>
-/// The executor's view of a Strimzi cluster (kind <c>KafkaNodePool</c>): reads the Kafka, its node pools and its
-/// KafkaRebalances (<see cref="StrimziCluster"/>), plans on a copy of one pool (<see cref="NodePoolPlanner"/>), and writes
-/// a list of requests — the pool's JSON Patch under its resourceVersion precondition first, then the KafkaRebalance
-/// to delete and the one to create. That list is what is logged, planned and sent (docs/strimzi.md).
+/// The cluster adapter for Strimzi (kind <c>KafkaNodePool</c>): reads a <see cref="StrimziCluster"/>, plans on one
+/// pool (<see cref="NodePoolPlanner"/>) and writes the pool's preconditioned patch, then the KafkaRebalances the step
+/// needs — the one list of requests that is logged, planned and sent (docs/strimzi.md#what-each-command-does).
 /// </summary>
 public sealed class StrimziAdapter(CustomObjectClient objects, IOptions<ExecutorOptions> options, TimeProvider time) : IClusterAdapter
 {

@@ -8,9 +8,8 @@ namespace ScaleFunctions.Strimzi;
 /// <summary>
 /// One reading of a Strimzi cluster: its <c>Kafka</c>, every <c>KafkaNodePool</c> of it (managed or not: all brokers
 /// count towards the cluster's limits, all node ids are taken), and its KafkaRebalances (templates left out). The
-/// executor's memory is kept on the pools it changed and read as one (<see cref="GuardState.Latest"/>). Busy, each with
-/// its reason code: the Kafka not Ready, a pool whose status has not caught up with its spec, a KafkaRebalance asked for
-/// or running, Strimzi's auto-rebalancing not Idle, a drain under way (not busy for the command that owns it).
+/// executor's memory is kept on the pools it changed and read as one (<see cref="GuardState.Latest"/>). What makes the
+/// cluster busy, and each reason code: docs/strimzi.md#guards-in-strimzis-terms.
 /// </summary>
 public sealed record StrimziCluster(JsonObject Kafka, IReadOnlyList<NodePoolResource> Pools, IReadOnlyList<JsonObject> Rebalances, IReadOnlyDictionary<string, PoolDrain> Drains)
     : ClusterReading

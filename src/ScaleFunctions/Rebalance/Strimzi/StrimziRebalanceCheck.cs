@@ -13,15 +13,10 @@ using R = ScaleFunctions.Rebalance.Strimzi.StrimziRebalanceReasons;
 namespace ScaleFunctions.Rebalance.Strimzi;
 
 /// <summary>
-/// The rebalance check of a Strimzi cluster. Strimzi owns its Cruise Control (secured, self-healing forbidden), so the
-/// check never calls Cruise Control: it asks for and approves proposals through one KafkaRebalance per cluster
-/// (<see cref="NameFor"/>, mode full, no auto-approval). It is a state machine whose state is that resource's status,
-/// so a restart, or the timer moving to another instance, continues where the last check left off:
-/// absent → create it; New/PendingProposal → wait; ProposalReady → refresh when stale, else approve when
-/// <see cref="RebalancePolicy"/> finds it worth it or delete it; Rebalancing → follow; Ready → log the result once and
-/// delete it; NotReady/Stopped → refuse with Strimzi's message and delete it. Asking and approving wait while the Kafka
-/// is not Ready, another KafkaRebalance of the cluster is active, Strimzi auto-rebalances, or the cluster scales.
-/// Every check makes exactly one decision, with a reason code (<see cref="StrimziRebalanceReasons"/>).
+/// The rebalance check of a Strimzi cluster. Strimzi owns its Cruise Control, so the check asks for and approves
+/// proposals through one KafkaRebalance of its own per cluster (<see cref="NameFor"/>), a state machine whose state is
+/// that resource's status: a restart continues where the last check left off. One decision per check, with a reason
+/// code (<see cref="StrimziRebalanceReasons"/>); the states and guards: docs/rebalance.md#strimzi.
 /// </summary>
 public sealed class StrimziRebalanceCheck(
     CustomObjectClient objects,
