@@ -4,19 +4,21 @@ using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Kubernetes;
-using ScaleFunctions.Rebalance.CruiseControl;
 using ScaleFunctions.Rebalance.CruiseControl.Models;
+using ScaleFunctions.Rebalance.CruiseControl;
 
 namespace ScaleFunctions.Rebalance;
 
+/// <summary>Checks every managed cluster with Cruise Control and starts a rebalance where one is worth it.</summary>
+public interface IRebalanceCheck
+{
+    Task RunAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// The timer's work: for every managed cluster, in parallel, decide whether to rebalance now and, if so, start it.
-/// Each cluster gets exactly one decision (stage <c>rebalance</c>): skipped (deferred) while anything moves or Cruise
-/// Control is not ready, ignored when the proposal is not worth it, acted when a rebalance was started, refused when
-/// the check failed. Never starts while the cluster scales, while Cruise Control executes, while a Koperator operation
-/// is unfinished, or while another check of the same cluster runs in this process. Each check first logs the results
-/// of this app's rebalances that finished since the last look (<see cref="RebalanceResults"/>). Clusters of a kind with
-/// an <see cref="IClusterRebalance"/> (Strimzi: through KafkaRebalance resources) are checked by it instead.
+/// The timer's work: one decision per managed cluster on whether a rebalance is worth it now, and never while anything
+/// else moves partitions (docs/rebalance.md#what-one-check-does, #never-two-at-once). Clusters whose operator owns Cruise Control are
+/// handed to their <see cref="IClusterRebalance"/> (Strimzi).
 /// </summary>
 public sealed class RebalanceCheck(
     ManagedClusters clusters,
@@ -170,4 +172,16 @@ public sealed class RebalanceCheck(
 
     private static Decision For(ManagedClusterOptions cluster, DecisionOutcome outcome, string reason) =>
         new(Stage, cluster.Ref.ToString(), "rebalance", [], outcome, reason);
+}
+
+/// <summary>
+/// The rebalance check of one kind of cluster whose operator owns Cruise Control (Strimzi's KafkaRebalance), used by
+/// <see cref="RebalanceCheck"/> instead of Cruise Control's REST API for clusters of that <see cref="Kind"/>. It makes
+/// exactly one decision per check, whatever happens (its own lock, errors and 403s included).
+/// </summary>
+public interface IClusterRebalance
+{
+    ClusterKind Kind { get; }
+
+    Task<Decision> CheckAsync(ManagedClusterOptions cluster, CancellationToken cancellationToken);
 }

@@ -39,3 +39,6 @@ public sealed class RebalancePolicy(IOptions<RebalanceOptions> options)
         return new RebalanceDecision(false, $"no fixable goal violation and too little gain for {moves}; {score}");
     }
 }
+
+/// <summary>Whether a proposal is worth executing, and why (the reason goes into the decision log as is).</summary>
+public sealed record RebalanceDecision(bool Rebalance, string Reason);

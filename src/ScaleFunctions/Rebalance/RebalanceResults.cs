@@ -10,14 +10,9 @@ using ScaleFunctions.Rebalance.CruiseControl.Models;
 namespace ScaleFunctions.Rebalance;
 
 /// <summary>
-/// Logs how each rebalance this app started ended, once (event <c>1301 RebalanceResult</c>): while the check follows it,
-/// or at the start of a later check. Operator path: a finished CruiseControlOperation labelled
-/// <c>app.kubernetes.io/managed-by=scalefunctions</c> is annotated <c>scalefunctions.io/result-logged</c> (guarded by
-/// its resourceVersion) before its result is logged. Direct path: the user task id is remembered in this process
-/// until Cruise Control reports the task finished; a process that did not start it (a restart, another instance)
-/// adopts it from Cruise Control's executor state, whose <c>triggeredTaskReason</c> starts with the app's
-/// <see cref="RebalanceStarter.TaskReason"/>. A task that finished while no process remembered it is not logged: at
-/// most once, never twice (see docs/rebalance.md#results).
+/// Logs how each rebalance this app started ended, at most once (event <c>1301 RebalanceResult</c>), also across
+/// restarts: the operator path marks the operation before logging, the direct path adopts its task from Cruise
+/// Control's executor state (docs/rebalance.md#results).
 /// </summary>
 public sealed partial class RebalanceResults(CruiseControlOperations operations, ILogger<RebalanceResults> logger)
 {

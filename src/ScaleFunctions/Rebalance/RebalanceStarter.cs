@@ -1,8 +1,8 @@
-using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Rebalance.CruiseControl;
+using k8s.Autorest;
 
 namespace ScaleFunctions.Rebalance;
 
@@ -97,3 +97,9 @@ public sealed class RebalanceStarter(
         return await results.TryReportAsync(cluster, operation, cancellationToken);
     }
 }
+
+/// <summary>
+/// What became of a request to start a rebalance. When <see cref="Started"/>, <see cref="Poll"/> (if any) looks at the
+/// execution once and returns true when it has finished (its result is then logged by <see cref="RebalanceResults"/>).
+/// </summary>
+public sealed record RebalanceStart(bool Started, string Description, Func<CancellationToken, Task<bool>>? Poll = null);

@@ -6,12 +6,9 @@ using ScaleFunctions.Kubernetes;
 namespace ScaleFunctions.Rebalance.CruiseControl;
 
 /// <summary>
-/// Cruise Control's opinion of the cluster's size, from one <c>GET proposals</c> (the cluster's configured goals, Cruise Control's cached
-/// proposal otherwise): the summary's <c>provisionStatus</c> and <c>provisionRecommendation</c> (Cruise Control 2.5.29
-/// and later; without the field, no opinion). Cruise Control reports UNDER_PROVISIONED by failing the optimization: a
-/// goal it cannot satisfy throws <c>OptimizationFailureException</c> carrying its recommendation ("Add at least …"),
-/// answered as a 500; that is read as UNDER_PROVISIONED with the goal's words. Anything else that is not an answer is
-/// unavailable — except the API server's 403, which is thrown.
+/// Asks Cruise Control, with one <c>GET proposals</c>, whether the cluster is under- or over-provisioned. A goal it cannot
+/// satisfy comes back as a 500 carrying its recommendation and is read as UNDER_PROVISIONED; the API server's 403 is
+/// thrown, never read as "no opinion" (docs/executor.md, "A second opinion before removing a broker").
 /// </summary>
 public sealed partial class CruiseControlCapacityOpinion(CruiseControlClients clients)
 {

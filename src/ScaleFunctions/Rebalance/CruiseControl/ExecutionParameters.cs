@@ -3,9 +3,8 @@ using ScaleFunctions.Configuration;
 namespace ScaleFunctions.Rebalance.CruiseControl;
 
 /// <summary>
-/// Parameters shared by <c>rebalance</c>, <c>add_broker</c> and <c>remove_broker</c>. <see cref="DryRun"/> is always sent
-/// (Cruise Control's default is true); <c>stop_ongoing_execution</c> is always sent as false: this app never interrupts
-/// an execution it did not start.
+/// The execution parameters of a <c>rebalance</c>. <see cref="DryRun"/> is always sent (Cruise Control's default is
+/// true), and <c>stop_ongoing_execution=false</c>: this app never interrupts an execution it did not start.
 /// </summary>
 public sealed record ExecutionParameters(bool DryRun)
 {

@@ -6,13 +6,9 @@ using ScaleFunctions.Kubernetes;
 namespace ScaleFunctions.Rebalance.CruiseControl;
 
 /// <summary>
-/// The last handler of the HTTP pipeline for clusters whose Cruise Control is reached through the API server's service
-/// proxy: it sends a copy of the request through the Kubernetes client's own <see cref="HttpClient"/> (its TLS
-/// settings, CA and client certificate), signed with the app's Kubernetes credentials (token, refreshed token provider).
-/// A copy, because an HttpClient refuses a request another one already sent. Resilience handlers sit in front of it as
-/// for any other client. The API server's own 403 (a <c>Status</c> body, not Cruise Control's) is thrown as
-/// <see cref="KubernetesForbiddenException"/> naming the permission the request needed: a missing RBAC rule is
-/// permanent, never a retry.
+/// Reaches Cruise Control through the API server's service proxy: sends a copy of each request (an HttpClient refuses
+/// a request another one sent) through the Kubernetes client's own HttpClient and credentials. The API server's 403 is
+/// thrown as <see cref="KubernetesForbiddenException"/> naming the missing permission: permanent, never retried.
 /// </summary>
 public sealed class KubernetesServiceProxyHandler(IKubernetes kubernetes) : HttpMessageHandler
 {
