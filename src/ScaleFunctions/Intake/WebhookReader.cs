@@ -44,7 +44,7 @@ public sealed partial class WebhookReader(
         byte[]? body;
         try
         {
-            body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken);
+            body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken, request.ContentLength);
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
