@@ -54,7 +54,7 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
         var cluster = new ClusterRef(managed.Namespace, managed.Name, managed.Kind);
         var known = ScaleCommandNames.TryParse(command, out var kind);
         var commandName = known ? ScaleCommandNames.Of(kind) : "";
-        var problems = Problems(alert, fingerprint);
+        var problems = Problems(alert, alertRef);
 
         switch (alert.Status ?? webhookStatus)
         {
@@ -88,12 +88,12 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
     }
 
     // A valid alert (the common case) gets an empty list: no iterator, no array.
-    private static List<string> Problems(Alert alert, string fingerprint)
+    private static List<string> Problems(Alert alert, AlertRef alertRef)
     {
         var problems = new List<string>(0);
-        if (!IsFingerprint(fingerprint))
+        if (!IsFingerprint(alertRef.Fingerprint))
         {
-            problems.Add($"fingerprint '{Excerpt.Of(fingerprint)}' is not 16 hex digits, as Alertmanager writes it.");
+            problems.Add($"fingerprint '{Excerpt.Of(alertRef.Fingerprint)}' is not 16 hex digits, as Alertmanager writes it.");
         }
 
         if (alert.StartsAt is null || alert.StartsAt == default(DateTimeOffset))
@@ -101,7 +101,7 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
             problems.Add("startsAt is missing.");
         }
 
-        if (alert.AlertName.Length > MaxAlertNameLength)
+        if (alertRef.AlertName.Length > MaxAlertNameLength)
         {
             problems.Add($"alertname is longer than {MaxAlertNameLength} characters.");
         }
