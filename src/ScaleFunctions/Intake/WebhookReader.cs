@@ -41,7 +41,7 @@ public sealed partial class WebhookReader(
         }
 
         var maxBytes = settings.MaxBodyBytes;
-        byte[]? body;
+        PooledBody? body;
         try
         {
             body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken, request.ContentLength);
@@ -57,7 +57,12 @@ public sealed partial class WebhookReader(
             return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
         }
 
-        var parsed = AlertWebhookParser.Parse(body, time.GetUtcNow(), settings.ClockSkew);
+        AlertWebhookParseResult parsed;
+        using (body)
+        {
+            parsed = AlertWebhookParser.Parse(body.Span, time.GetUtcNow(), settings.ClockSkew);
+        }
+
         if (parsed.Webhook is not { } webhook)
         {
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);
