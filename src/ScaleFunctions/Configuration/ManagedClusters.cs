@@ -9,10 +9,19 @@ public sealed class ManagedClusters(IOptions<ManagedClustersOptions> options)
 
     public ManagedClusterOptions? Find(ClusterRef cluster) => Find(cluster.Namespace, cluster.Name);
 
-    public ManagedClusterOptions? Find(string @namespace, string name) =>
-        options.Value.Clusters.FirstOrDefault(c =>
-            string.Equals(c.Namespace, @namespace, StringComparison.Ordinal) &&
-            string.Equals(c.Name, name, StringComparison.Ordinal));
+    // A loop, not LINQ: intake looks up the cluster of every alert, and a lambda capturing the names costs an allocation per call.
+    public ManagedClusterOptions? Find(string @namespace, string name)
+    {
+        foreach (var cluster in options.Value.Clusters)
+        {
+            if (string.Equals(cluster.Namespace, @namespace, StringComparison.Ordinal) && string.Equals(cluster.Name, name, StringComparison.Ordinal))
+            {
+                return cluster;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>The <c>Clusters</c> configuration array.</summary>

@@ -20,6 +20,12 @@ public static class Excerpt
             return "";
         }
 
+        // Already short and printable ASCII (an alert name, a fingerprint): the value is its own excerpt.
+        if (value.Length <= MaxLength && !value.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            return value;
+        }
+
         var builder = new StringBuilder(Math.Min(value.Length, MaxLength) + 1);
         foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxLength)))
         {

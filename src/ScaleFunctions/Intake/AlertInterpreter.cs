@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using System.Buffers;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Commands;
 using ScaleFunctions.Configuration;
@@ -17,6 +17,7 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
 {
     private const int MaxAlertNameLength = 256;
 
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     public AlertInterpretation Interpret(Alert alert, string? webhookStatus)
     {
@@ -50,10 +51,10 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
             return new IgnoredAlert(alertRef, "", IntakeReasonCodes.NotManaged, $"cluster {Excerpt.Of(@namespace)}/{Excerpt.Of(name)} is not managed by this app.");
         }
 
-        var cluster = new ClusterRef(managed.Namespace, managed.Name, managed.Kind);
+        var cluster = managed.Ref;
         var known = ScaleCommandNames.TryParse(command, out var kind);
         var commandName = known ? ScaleCommandNames.Of(kind) : "";
-        var problems = Problems(alert, fingerprint).ToList();
+        var problems = Problems(alert, alertRef);
 
         switch (alert.Status ?? webhookStatus)
         {
@@ -86,28 +87,29 @@ public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, Ma
         return new RejectedAlert(alertRef, cluster.ToString(), commandName, string.Join(" ", problems));
     }
 
-    private static IEnumerable<string> Problems(Alert alert, string fingerprint)
+    // A valid alert (the common case) gets an empty list: no iterator, no array.
+    private static List<string> Problems(Alert alert, AlertRef alertRef)
     {
-        if (fingerprint.Length != 16 || !IsFingerprint(fingerprint))
+        var problems = new List<string>(0);
+        if (!IsFingerprint(alertRef.Fingerprint))
         {
-            yield return $"fingerprint '{Excerpt.Of(fingerprint)}' is not 16 hex digits, as Alertmanager writes it.";
+            problems.Add($"fingerprint '{Excerpt.Of(alertRef.Fingerprint)}' is not 16 hex digits, as Alertmanager writes it.");
         }
 
         if (alert.StartsAt is null || alert.StartsAt == default(DateTimeOffset))
         {
-            yield return "startsAt is missing.";
+            problems.Add("startsAt is missing.");
         }
 
-        if (alert.AlertName.Length > MaxAlertNameLength)
+        if (alertRef.AlertName.Length > MaxAlertNameLength)
         {
-            yield return $"alertname is longer than {MaxAlertNameLength} characters.";
+            problems.Add($"alertname is longer than {MaxAlertNameLength} characters.");
         }
+
+        return problems;
     }
 
-    private static bool IsFingerprint(string value) => FingerprintPattern().Match(value) is { Success: true } m && m.Length == value.Length;
-
-    [GeneratedRegex("^[0-9a-fA-F]{16}$", RegexOptions.CultureInvariant)]
-    private static partial Regex FingerprintPattern();
+    private static bool IsFingerprint(string value) => value.Length == 16 && !value.AsSpan().ContainsAnyExcept(HexDigits);
 }
 
 /// <summary>What intake makes of one alert of a webhook. <see cref="AlertInterpreter"/> produces exactly one.</summary>

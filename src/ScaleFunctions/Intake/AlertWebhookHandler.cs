@@ -234,10 +234,10 @@ public sealed partial class WebhookReader(
         }
 
         var maxBytes = settings.MaxBodyBytes;
-        byte[]? body;
+        PooledBody? body;
         try
         {
-            body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken);
+            body = request.ContentLength > maxBytes ? null : await BoundedBody.ReadAsync(request.Body, maxBytes, cancellationToken, request.ContentLength);
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -250,7 +250,12 @@ public sealed partial class WebhookReader(
             return Refuse(WebhookResponses.Error(413, $"The body is larger than {maxBytes} bytes (Intake:MaxBodyBytes)."), "too large");
         }
 
-        var parsed = AlertWebhookParser.Parse(body, time.GetUtcNow(), settings.ClockSkew);
+        AlertWebhookParseResult parsed;
+        using (body)
+        {
+            parsed = AlertWebhookParser.Parse(body.Span, time.GetUtcNow(), settings.ClockSkew);
+        }
+
         if (parsed.Webhook is not { } webhook)
         {
             return Refuse(WebhookResponses.Error(400, parsed.Error!), parsed.Error!);

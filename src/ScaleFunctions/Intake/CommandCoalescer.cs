@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -24,8 +25,7 @@ public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> 
             .GroupBy(r => (r.Cluster, r.Kind, r.Target))
             .Select(group =>
             {
-                // Each alert's key once (it is formatted text), distinct and sorted once.
-                var keyed = group.Select(r => (Request: r, r.Alert.Key)).DistinctBy(k => k.Key).OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
+                var keyed = DistinctByKey(group);
                 var ordered = keyed.Select(k => k.Request).ToList();
                 var alerts = ordered.Select(r => r.Alert).ToList();
                 var command = new ScaleCommand
@@ -35,7 +35,7 @@ public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> 
                     Cluster = group.Key.Cluster,
                     Target = group.Key.Target,
                     Parameters = ordered[0].Parameters,
-                    Alerts = [.. alerts.Take(ScaleCommand.MaxAlerts).Select(a => a with { AlertName = Excerpt.Of(a.AlertName) })],
+                    Alerts = [.. alerts.Take(ScaleCommand.MaxAlerts).Select(a => Excerpt.Of(a.AlertName) is var name && name == a.AlertName ? a : a with { AlertName = name })],
                     AlertCount = alerts.Count,
                     CreatedAt = createdAt,
                     ExpiresAt = createdAt + options.Value.CommandTtl,
@@ -46,6 +46,23 @@ public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> 
             .OrderBy(c => c.Command.Cluster.ToString(), StringComparer.Ordinal)
             .ThenBy(c => c.Command.IdempotencyKey, StringComparer.Ordinal)
             .ToList();
+    }
+
+    // Each alert's key computed once (it is formatted text), sorted stably, then each key kept once: of equal keys
+    // the first alert sent is kept, as DistinctBy would, without hashing every key into a set.
+    private static List<(CommandRequest Request, string Key)> DistinctByKey(IEnumerable<CommandRequest> requests)
+    {
+        var sorted = requests.Select(r => (Request: r, r.Alert.Key)).OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
+        var distinct = new List<(CommandRequest Request, string Key)>(sorted.Count);
+        foreach (var item in sorted)
+        {
+            if (distinct.Count == 0 || !string.Equals(distinct[^1].Key, item.Key, StringComparison.Ordinal))
+            {
+                distinct.Add(item);
+            }
+        }
+
+        return distinct;
     }
 
     // Equal records (no annotations, or the same map) are the common case: no copies, no sorting.
@@ -71,21 +88,38 @@ public static class IdempotencyKey
     /// <summary>The same key from the alerts' <see cref="AlertRef.Key"/>s, already distinct and in ordinal order.</summary>
     public static string FromSortedKeys(ClusterRef cluster, ScaleCommandKind kind, ScaleTarget target, IEnumerable<string> sortedKeys)
     {
-        var text = new StringBuilder("scalefunctions.command/v1\n")
-            .Append(cluster.Namespace).Append('/').Append(cluster.Name).Append('\n')
-            .Append(ScaleCommandNames.Of(kind)).Append('\n')
-            .Append(target.BrokerId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "").Append('\n')
-            .Append(target.PersistentVolumeClaim ?? "").Append('\n');
+        // The text is written as UTF-8 into one buffer and hashed there: an alert storm's keys are not first built
+        // into a string. Every part ends with a separator, so encoding part by part gives the bytes of the whole text.
+        var text = new ArrayBufferWriter<byte>(128 + (sortedKeys.TryGetNonEnumeratedCount(out var count) ? count * TypicalKeyBytes : 0));
+        text.Write("scalefunctions.command/v1\n"u8);
+        Encoding.UTF8.GetBytes(cluster.Namespace, text);
+        text.Write("/"u8);
+        Line(text, cluster.Name);
+        Line(text, ScaleCommandNames.Of(kind));
+        Line(text, target.BrokerId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Line(text, target.PersistentVolumeClaim);
         if (target.NodePool is { } pool)
         {
-            text.Append("pool ").Append(pool).Append('\n'); // only Strimzi targets have one: Koperator keys stay as they were
+            text.Write("pool "u8); // only Strimzi targets have one: Koperator keys stay as they were
+            Line(text, pool);
         }
 
         foreach (var key in sortedKeys)
         {
-            text.Append(key).Append('\n');
+            Line(text, key);
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text.WrittenSpan, digest);
+        return Convert.ToHexStringLower(digest[..16]);
+    }
+
+    // fingerprint@yyyy-MM-ddTHH:mm:ss.fffffffZ and a newline.
+    private const int TypicalKeyBytes = 46;
+
+    private static void Line(ArrayBufferWriter<byte> text, string? value)
+    {
+        Encoding.UTF8.GetBytes(value ?? "", text);
+        text.Write("\n"u8);
     }
 }

@@ -181,7 +181,16 @@ public static partial class ParameterRules
     }
 
     // Regex.IsMatch lets "$" match before a final newline; a value must match from its first to its last character.
-    private static bool IsWhole(Regex pattern, string value) => pattern.Match(value) is { Success: true } match && match.Length == value.Length;
+    // EnumerateMatches gives the first match without allocating a Match (this runs for several values of every alert).
+    private static bool IsWhole(Regex pattern, string value)
+    {
+        foreach (var match in pattern.EnumerateMatches(value))
+        {
+            return match.Length == value.Length;
+        }
+
+        return false;
+    }
 
     [GeneratedRegex(@"^(/[A-Za-z0-9._-]+)+$", RegexOptions.CultureInvariant)]
     private static partial Regex MountPathPattern();

@@ -40,17 +40,18 @@ public sealed class ScaleParameterReader(IntakeOptions options)
 
         public ScaleParameterReading UpScale()
         {
+            var (storageClass, mountPath, diskSize) = (Annotation("storageClass"), Annotation("mountPath"), Annotation("diskSize"));
             var parameters = new ScaleParameters
             {
                 BrokerConfigGroup = Check(Annotation("brokerConfigGroup"), v => (ParameterRules.ConfigGroup(v, out var e), e)),
-                StorageClass = Check(Annotation("storageClass"), v => (ParameterRules.ObjectName("storageClass", v, out var e), e)),
-                MountPath = Check(Annotation("mountPath"), v => (ParameterRules.MountPath(v, out var e), e)),
-                DiskSize = Check(Annotation("diskSize"), v => (ParameterRules.Quantity("diskSize", v, out var e), e)),
-                Image = Check(Annotation("image"), v => (ParameterRules.Image(v, options.AllowedImagePrefixes, out var e), e)),
-                BrokerAnnotations = Check(Annotation("brokerAnnotations"), v => (ParameterRules.BrokerAnnotations(v, options.AllowBrokerAnnotations, out var e), e)),
+                StorageClass = Check(storageClass, v => (ParameterRules.ObjectName("storageClass", v, out var e), e)),
+                MountPath = Check(mountPath, v => (ParameterRules.MountPath(v, out var e), e)),
+                DiskSize = Check(diskSize, v => (ParameterRules.Quantity("diskSize", v, out var e), e)),
+                Image = Check(Annotation("image"), options.AllowedImagePrefixes, static (v, prefixes) => (ParameterRules.Image(v, prefixes, out var e), e)),
+                BrokerAnnotations = Check(Annotation("brokerAnnotations"), options.AllowBrokerAnnotations, static (v, allowed) => (ParameterRules.BrokerAnnotations(v, allowed, out var e), e)),
             };
-            var volume = new[] { "storageClass", "mountPath", "diskSize" }.Any(name => Annotation(name) is not null);
-            if (volume && (Annotation("mountPath") is null || Annotation("diskSize") is null))
+            var volume = storageClass is not null || mountPath is not null || diskSize is not null;
+            if (volume && (mountPath is null || diskSize is null))
             {
                 errors.Add("upScale with a storage volume needs both mountPath and diskSize.");
             }
@@ -108,6 +109,10 @@ public sealed class ScaleParameterReader(IntakeOptions options)
         }
 
         private T? Check<T>(string? value, Func<string, (T? Value, string? Error)> rule)
+            where T : class => Check(value, rule, static (v, rule) => rule(v));
+
+        // The rule's setting is passed in, not captured: a static lambda is not allocated per alert.
+        private T? Check<T, TSetting>(string? value, TSetting setting, Func<string, TSetting, (T? Value, string? Error)> rule)
             where T : class
         {
             if (value is null)
@@ -115,7 +120,7 @@ public sealed class ScaleParameterReader(IntakeOptions options)
                 return null;
             }
 
-            var (result, error) = rule(value);
+            var (result, error) = rule(value, setting);
             AddError(error);
             return result;
         }

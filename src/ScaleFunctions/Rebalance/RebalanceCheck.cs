@@ -4,8 +4,8 @@ using ScaleFunctions.Configuration;
 using ScaleFunctions.Decisions;
 using ScaleFunctions.Execution;
 using ScaleFunctions.Kubernetes;
-using ScaleFunctions.Rebalance.CruiseControl.Models;
 using ScaleFunctions.Rebalance.CruiseControl;
+using ScaleFunctions.Rebalance.CruiseControl.Models;
 
 namespace ScaleFunctions.Rebalance;
 

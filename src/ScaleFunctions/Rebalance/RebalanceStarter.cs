@@ -1,8 +1,8 @@
+using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScaleFunctions.Configuration;
 using ScaleFunctions.Rebalance.CruiseControl;
-using k8s.Autorest;
 
 namespace ScaleFunctions.Rebalance;
 
