@@ -8,10 +8,8 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// Turns one alert into an <see cref="AlertInterpretation"/>, in this order: no <c>command</c> annotation → ignored;
-/// cluster labels missing → rejected (the rule lost them); not a managed cluster → ignored; resolved → recorded; then the command (case-sensitive:
-/// <c>upScale</c>, <c>downScale</c>, <c>addPvc</c> or <c>addPVC</c>, <c>resizePvc</c>), fingerprint, start time and
-/// parameters are validated → command request, or rejected with every reason found.
+/// Makes exactly one <see cref="AlertInterpretation"/> of one alert: ignored (not ours), rejected (ours but unusable,
+/// with every reason found), resolved, or a command request (docs/intake.md#which-alerts-become-commands).
 /// </summary>
 public sealed partial class AlertInterpreter(IOptions<IntakeOptions> options, ManagedClusters clusters)
 {

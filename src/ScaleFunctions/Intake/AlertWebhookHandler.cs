@@ -9,13 +9,10 @@ using ScaleFunctions.Storage;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// POST /api/alerts and /api/v2/alerts: first <see cref="WebhookReader"/> (authentication, validation, caps, interpretation, coalescing —
-/// every 4xx before anything is written). Then the resolved alerts are recorded (table batches) and the commands enqueued (a few at a time): 202 with
-/// a summary; 503 when storage cannot be reached or answers too late (Alertmanager sends the whole notification again;
-/// the resolutions are upserts and the commands carry the same idempotency keys, so the executor ignores what it
-/// already applied); a command storage refuses for good (a 4xx from storage) is listed as failed in the 202, since
-/// retrying cannot help. Invalid alerts are listed as rejected in the 202, beside the valid ones: a 4xx would make
-/// Alertmanager drop the valid alerts too, and retrying never fixes an annotation. See docs/intake.md.
+/// The HTTP function's work (<c>/api/alerts</c>, <c>/api/v2/alerts</c>): the webhook read by <see cref="WebhookReader"/>,
+/// then the resolved alerts recorded and the commands enqueued, answered 202 with what became of each alert. 503 only
+/// while storage is unreachable: a resend is safe, since resolutions are upserts and commands carry idempotency keys;
+/// an invalid alert is listed as rejected beside the valid ones rather than failing them all (docs/intake.md#responses).
 /// </summary>
 public sealed partial class AlertWebhookHandler(
     WebhookReader reader,
@@ -198,10 +195,9 @@ public sealed partial class AlertWebhookHandler(
 }
 
 /// <summary>
-/// The part of a webhook POST that writes nothing (either format: Alertmanager's webhook or Prometheus' pushed array), shared by <c>/api/alerts</c>, <c>/api/v2/alerts</c> (<see cref="AlertWebhookHandler"/>) and
-/// <c>/api/plan</c>: 403 on a route nothing in front of the app guards when no app-level credential is configured, 401 without valid credentials, 415 unless JSON, 413 above <c>Intake:MaxBodyBytes</c>, 408 for a
-/// body that does not arrive, 400 for a body that is not a webhook, 413 above <c>Intake:MaxAlertsPerWebhook</c> alerts
-/// or <c>Intake:MaxCommandsPerWebhook</c> commands; otherwise every alert interpreted and the commands coalesced.
+/// Everything a webhook POST takes before anything is written: credentials, content type, size, parsing, caps, one
+/// interpretation per alert and the coalesced commands. Every refusal (4xx) is made here, so a refused request changes
+/// nothing; <c>/api/plan</c> shares it (docs/intake.md#responses, #limits).
 /// </summary>
 public sealed partial class WebhookReader(
     WebhookAuthenticator authenticator,

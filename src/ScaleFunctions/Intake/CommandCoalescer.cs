@@ -9,12 +9,9 @@ using ScaleFunctions.Decisions;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// Folds the command requests of one webhook into at most one <see cref="ScaleCommand"/> per (cluster, command, target):
-/// six upScale alerts for one cluster are one upScale, not six brokers. The alerts are listed once each, sorted by key;
-/// when they disagree on parameters, those of the first alert in that order are used, and the command says so.
-/// A command lists at most <see cref="ScaleCommand.MaxAlerts"/> of its alerts (the first by key, names cut to an
-/// <see cref="Excerpt"/>) and counts all of them, so that it always fits in a queue message; its idempotency key
-/// covers every alert.
+/// Folds one webhook's command requests into at most one command per cluster, command and target: six upScale alerts
+/// are one upScale, not six brokers. A command always fits in a queue message (it lists at most
+/// <see cref="ScaleCommand.MaxAlerts"/> alerts and counts all), and its key covers every alert (docs/intake.md#coalescing-and-idempotency).
 /// </summary>
 public sealed class CommandCoalescer(TimeProvider time, IOptions<IntakeOptions> options)
 {

@@ -4,17 +4,9 @@ using ScaleFunctions.Configuration;
 namespace ScaleFunctions.Intake;
 
 /// <summary>
-/// Reads the target and parameters a command needs from one alert, validating each value (see <see cref="ParameterRules"/>).
-/// Only the parameters the command uses are read; an empty annotation counts as absent.
-/// <list type="table">
-/// <item><term>upScale</term><description>brokerConfigGroup, storageClass, mountPath + diskSize (together), image, brokerAnnotations; target: the cluster.</description></item>
-/// <item><term>downScale</term><description>label brokerId (optional: without it the executor picks a broker); target: that broker or the cluster.</description></item>
-/// <item><term>addPvc</term><description>required label persistentvolumeclaim, required mountPath and diskSize, storageClass; target: the claim.</description></item>
-/// <item><term>resizePvc</term><description>required label persistentvolumeclaim, required incrementBy; target: the claim.</description></item>
-/// </list>
-/// For a Strimzi cluster (kind KafkaNodePool) every command's target also names the node pool from
-/// <c>brokerConfigGroup</c> (none: the executor's default pool), and addPvc needs neither a claim (the volume is added
-/// to the whole pool) nor a mountPath (Strimzi chooses it).
+/// Reads and validates the target and the parameters a command uses from one alert's labels and annotations (rules in
+/// <see cref="ParameterRules"/>); an empty annotation counts as absent. Which command takes which, for Koperator and
+/// Strimzi: docs/intake.md#commands-targets-and-parameters.
 /// </summary>
 public sealed class ScaleParameterReader(IntakeOptions options)
 {
