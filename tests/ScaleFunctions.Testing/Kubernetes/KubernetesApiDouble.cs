@@ -63,6 +63,22 @@ public sealed class KubernetesApiDouble : IAsyncDisposable
 
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>Writes a kubeconfig at <paramref name="path"/> whose one context points at this double with a bearer token, for an app run as its own process.</summary>
+    public Task WriteKubeconfigAsync(string path, string token) => File.WriteAllTextAsync(path, $$"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: double
+          cluster: { server: "{{BaseUri.ToString().TrimEnd('/')}}" }
+        users:
+        - name: app
+          user: { token: {{token}} }
+        contexts:
+        - name: double
+          context: { cluster: double, user: app }
+        current-context: double
+        """);
+
     public IReadOnlyList<RecordedRequest> Requests
     {
         get

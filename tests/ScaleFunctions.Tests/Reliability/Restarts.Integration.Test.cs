@@ -31,20 +31,7 @@ public sealed partial class RestartsIntegrationTest(AzuriteFixture azurite, ITes
         api.SeedKafkaCluster();
         await api.StartAsync();
         using var ledger = new ClusterLedger(api);
-        await File.WriteAllTextAsync(kubeconfig, $$"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: double
-              cluster: { server: "{{api.BaseUri.ToString().TrimEnd('/')}}" }
-            users:
-            - name: app
-              user: { token: restart-test-token }
-            contexts:
-            - name: double
-              context: { cluster: double, user: app }
-            current-context: double
-            """);
+        await api.WriteKubeconfigAsync(kubeconfig, "restart-test-token");
         var queueName = AzuriteFixture.NewQueueName();
         var settings = new Dictionary<string, string?>();
         foreach (var (name, value) in LocalHostServer.Settings(azurite.ConnectionString, queueName))

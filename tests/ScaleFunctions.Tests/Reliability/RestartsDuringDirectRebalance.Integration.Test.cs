@@ -122,43 +122,12 @@ public sealed partial class RestartsDuringDirectRebalanceIntegrationTest(Azurite
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = new Dictionary<string, string?>();
-        foreach (var (name, value) in LocalHostServer.Settings(azurite.ConnectionString, AzuriteFixture.NewQueueName()))
-        {
-            settings[name.Replace('.', '_')] = value;
-        }
-
-        settings["AzureWebJobs_rebalance-check_Disabled"] = "false";
-        settings["AzureWebJobs_scale-commands_Disabled"] = "true";
-        settings["RebalanceSchedule"] = "*/2 * * * * *";
-        settings["Rebalance:DryRun"] = "false";
-        settings["Rebalance:FollowInterval"] = "00:00:00.200";
-        settings["Rebalance:FollowPolls"] = "1000"; // followed for minutes: the kill comes while it is followed
-        settings["Kubernetes:Mode"] = "KubeConfig";
-        settings["Kubernetes:KubeConfigPath"] = kubeconfig;
-        settings["Clusters:0:CruiseControl:Service"] = Service;
+        var settings = RestartsDuringRebalanceIntegrationTest.Settings(azurite, kubeconfig);
         settings["Clusters:0:CruiseControl:ExecuteVia"] = "Direct";
-
-        // The killed process's timer lease runs out after its period; the restarted one retries as often as the SDK allows (15 s).
-        settings["AzureFunctionsJobHost:Singleton:ListenerLockPeriod"] = "00:00:15";
-        settings["AzureFunctionsJobHost:Singleton:ListenerLockRecoveryPollingInterval"] = "00:00:15";
         return settings;
     }
 
-    private Task WriteKubeconfigAsync(KubernetesApiDouble api) => File.WriteAllTextAsync(kubeconfig, $$"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: double
-          cluster: { server: "{{api.BaseUri.ToString().TrimEnd('/')}}" }
-        users:
-        - name: app
-          user: { token: restart-direct-rebalance-token }
-        contexts:
-        - name: double
-          context: { cluster: double, user: app }
-        current-context: double
-        """);
+    private Task WriteKubeconfigAsync(KubernetesApiDouble api) => api.WriteKubeconfigAsync(kubeconfig, "restart-direct-rebalance-token");
 
     /// <summary>The follow's reads of the task (<c>user_tasks?user_task_ids=…</c>).</summary>
     private static int LooksAt(CruiseControlDouble cruiseControl, string taskId) =>

@@ -38,7 +38,7 @@ public sealed partial class RestartsDuringRebalanceIntegrationTest(AzuriteFixtur
         api.SeedKafkaCluster();
         await api.StartAsync();
         await WriteKubeconfigAsync(api);
-        var settings = Settings();
+        var settings = Settings(azurite, kubeconfig);
         var clock = Stopwatch.StartNew();
 
         string name;
@@ -129,7 +129,8 @@ public sealed partial class RestartsDuringRebalanceIntegrationTest(AzuriteFixtur
         api.SetCruiseControlTask(name, "rebalance", "Completed");
     }
 
-    private Dictionary<string, string?> Settings()
+    /// <summary>The local host run as its own process with only the rebalance timer on, every 2 s; shared by the Direct-path restart test.</summary>
+    internal static Dictionary<string, string?> Settings(AzuriteFixture azurite, string kubeconfig)
     {
         var settings = new Dictionary<string, string?>();
         foreach (var (name, value) in LocalHostServer.Settings(azurite.ConnectionString, AzuriteFixture.NewQueueName()))
@@ -153,20 +154,7 @@ public sealed partial class RestartsDuringRebalanceIntegrationTest(AzuriteFixtur
         return settings;
     }
 
-    private Task WriteKubeconfigAsync(KubernetesApiDouble api) => File.WriteAllTextAsync(kubeconfig, $$"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: double
-          cluster: { server: "{{api.BaseUri.ToString().TrimEnd('/')}}" }
-        users:
-        - name: app
-          user: { token: restart-rebalance-token }
-        contexts:
-        - name: double
-          context: { cluster: double, user: app }
-        current-context: double
-        """);
+    private Task WriteKubeconfigAsync(KubernetesApiDouble api) => api.WriteKubeconfigAsync(kubeconfig, "restart-rebalance-token");
 
     /// <summary>The follow's GETs of the operation (a check's own reading is a list).</summary>
     private static int LooksAt(KubernetesApiDouble api, string name) =>
